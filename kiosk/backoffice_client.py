@@ -1,0 +1,310 @@
+"""The kiosk's client for the back-office REST contract (`/v1`, DESIGN section 6).
+
+- Every request is signed with the terminal secret (kiosk.contract.signing), with a
+  fresh timestamp and nonce per attempt, so a retry is never a replay.
+- Every call has explicit connect and read timeouts.
+- Only idempotent requests are retried, with exponential backoff: GET and DELETE, and
+  POSTs that carry an `Idempotency-Key` (the back office answers the same key with the
+  same result). Every state-changing POST carries a key.
+- Responses are size-bounded and validated into the contract's typed models; anything
+  else becomes a `KioskError` of the taxonomy in kiosk.errors.
+
+Citizen calls take the bearer token explicitly: the client holds no citizen state, so
+ending a session cannot leave a token behind in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from kiosk.contract import models, signing
+from kiosk.errors import ErrorKind, KioskError
+
+log = logging.getLogger("kiosk.backoffice")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+MAX_RETRY_AFTER_SECONDS = 5.0
+_RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+_CITIZEN_TEXT_LIMIT = 300
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class BackofficeClient:
+    def __init__(self, base_url: str, terminal_id: str, secret: str, *,
+                 connect_timeout_s: float = 3.0, read_timeout_s: float = 10.0,
+                 retries: int = 2, retry_backoff_s: float = 0.3,
+                 verify: bool | str = True, client_cert: tuple[str, str] | None = None,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
+        split = urlsplit(base_url)
+        if split.scheme not in ("http", "https") or not split.netloc:
+            raise ValueError("base_url must be an http(s) URL")
+        self._base_url = base_url.rstrip("/")
+        self._terminal_id = terminal_id
+        self._secret = secret
+        self._timeout = (connect_timeout_s, read_timeout_s)
+        self._retries = retries
+        self._retry_backoff_s = retry_backoff_s
+        self._clock = clock
+        self._sleep = sleep
+        self._http = requests.Session()
+        self._http.verify = verify
+        if client_cert:
+            self._http.cert = client_cert
+        self._http.headers.update({"Accept": "application/json", "User-Agent": "si-kiosk/0.1"})
+
+    @classmethod
+    def from_settings(cls, settings, base_url: str | None = None) -> "BackofficeClient":
+        """Build from `KioskSettings`; `base_url` overrides the configured URL (embedded back office)."""
+        office = settings.backoffice
+        verify: bool | str = office.verify_tls
+        if office.verify_tls and office.ca_file:
+            verify = str(settings.resolve_path(office.ca_file))
+        client_cert = None
+        if office.client_cert_file:
+            client_cert = (str(settings.resolve_path(office.client_cert_file)),
+                           str(settings.resolve_path(office.client_key_file)))
+        return cls(base_url or office.url, settings.terminal.id, settings.terminal_secret(),
+                   connect_timeout_s=office.connect_timeout_s, read_timeout_s=office.read_timeout_s,
+                   retries=office.retries, retry_backoff_s=office.retry_backoff_s,
+                   verify=verify, client_cert=client_cert)
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "BackofficeClient":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # --- sessions --------------------------------------------------------------------
+
+    def open_card_session(self, ssn: str, card_number: str, card_id_code: str) -> models.SessionOpened:
+        """Open a citizen session from a card whose PIN the card itself has just verified."""
+        body = models.CardSessionRequest(method="card", ssn=ssn, card_number=card_number,
+                                         card_id_code=card_id_code, pin_verified=True)
+        return self._call("POST", "/v1/sessions", models.SessionOpened, body=body, retry=False)
+
+    def open_ecard_session(self, qr: str, business_type: str = "01") -> models.SessionOpened:
+        body = models.EcardSessionRequest(method="ecard", qr=qr, business_type=business_type)
+        return self._call("POST", "/v1/sessions", models.SessionOpened, body=body, retry=False)
+
+    def close_session(self, token: str) -> None:
+        self._call("DELETE", "/v1/sessions/current", None, token=token)
+
+    # --- citizen services ------------------------------------------------------------
+
+    def enrolment(self, token: str) -> models.Enrolment:
+        return self._call("GET", "/v1/me/enrolment", models.Enrolment, token=token)
+
+    def contributions(self, token: str, period_from: str, period_to: str,
+                      insurance_type: models.InsuranceType | str | None = None,
+                      page: int = 1, page_size: int = 24) -> models.ContributionPage:
+        params = {"from": period_from, "to": period_to, "page": page, "page_size": page_size}
+        if insurance_type:
+            params["type"] = str(insurance_type)
+        return self._call("GET", "/v1/me/contributions", models.ContributionPage, token=token, params=params)
+
+    def issue_certificate(self, token: str, kind: models.CertificateKind | str, period_from: str, period_to: str,
+                          idempotency_key: str | None = None) -> models.Certificate:
+        body = models.CertificateRequest(kind=kind, period_from=period_from, period_to=period_to)
+        return self._call("POST", "/v1/me/certificates", models.Certificate, token=token, body=body,
+                          idempotency_key=idempotency_key or new_idempotency_key())
+
+    def verify_certificate(self, verification_code: str) -> models.CertificateVerification:
+        return self._call("GET", f"/v1/certificates/{quote(verification_code, safe='')}",
+                          models.CertificateVerification)
+
+    def transfer_eligibility(self, token: str, from_region: str | None = None) -> models.TransferEligibility:
+        params = {"from_region": from_region} if from_region else None
+        return self._call("GET", "/v1/me/pension-transfers/eligibility", models.TransferEligibility,
+                          token=token, params=params)
+
+    def apply_pension_transfer(self, token: str, from_region: str, contact_mobile: str,
+                               idempotency_key: str | None = None) -> models.PensionTransfer:
+        body = models.TransferRequest(from_region=from_region, contact_mobile=contact_mobile)
+        return self._call("POST", "/v1/me/pension-transfers", models.PensionTransfer, token=token, body=body,
+                          idempotency_key=idempotency_key or new_idempotency_key())
+
+    def pension_transfers(self, token: str) -> list[models.PensionTransfer]:
+        return self._call("GET", "/v1/me/pension-transfers", models.PensionTransferList, token=token).items
+
+    def pension_transfer(self, token: str, application_id: str) -> models.PensionTransfer:
+        return self._call("GET", f"/v1/me/pension-transfers/{quote(application_id, safe='')}",
+                          models.PensionTransfer, token=token)
+
+    # --- e-card and terminal ---------------------------------------------------------
+
+    def create_demo_ecard_code(self, ssn: str) -> models.EcardCode:
+        """Demo back offices only: the code a citizen's phone would show."""
+        return self._call("POST", "/v1/ecard/codes", models.EcardCode, body=models.EcardCodeRequest(ssn=ssn),
+                          retry=False)
+
+    def verify_ecard(self, qr: str, business_type: str = "01") -> models.EcardIdentity:
+        body = models.EcardVerifyRequest(qr=qr, business_type=business_type)
+        return self._call("POST", "/v1/ecard/verify", models.EcardIdentity, body=body, retry=False)
+
+    def heartbeat(self, report: models.Heartbeat) -> models.HeartbeatAck:
+        return self._call("POST", f"/v1/terminals/{quote(self._terminal_id, safe='')}/heartbeat",
+                          models.HeartbeatAck, body=report, retry=False)
+
+    # --- transport -------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, response_model: type[ModelT] | None, *,
+              token: str | None = None, params: dict | None = None, body: BaseModel | None = None,
+              idempotency_key: str | None = None, retry: bool | None = None) -> ModelT | None:
+        payload = body.model_dump_json().encode("utf-8") if body is not None else None
+        headers = {}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if retry is None:
+            retry = method in ("GET", "DELETE") or idempotency_key is not None
+        attempts = 1 + (self._retries if retry else 0)
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                response = self._send(method, path, params, payload, headers)
+            except KioskError as error:
+                if attempt < attempts and error.retryable:
+                    self._backoff(attempt)
+                    continue
+                log.warning("backoffice %s %s failed: %s", method, _path_for_log(path), error.code)
+                raise
+            log.info("backoffice %s %s -> %d in %.0f ms", method, _path_for_log(path), response.status,
+                     (time.perf_counter() - started) * 1000)
+            if response.status in _RETRYABLE_STATUS and attempt < attempts:
+                self._backoff(attempt, response.headers.get("Retry-After"))
+                continue
+            return self._parse(response, response_model)
+        raise AssertionError("unreachable")  # the loop either returns or raises
+
+    def _send(self, method: str, path: str, params: dict | None, payload: bytes | None,
+              headers: dict[str, str]) -> "_Response":
+        request = requests.Request(method, self._base_url + path, params=params, data=payload, headers=headers)
+        prepared = self._http.prepare_request(request)
+        timestamp = str(int(self._clock()))
+        nonce = secrets.token_hex(16)
+        prepared.headers[signing.HEADER_TERMINAL] = self._terminal_id
+        prepared.headers[signing.HEADER_TIMESTAMP] = timestamp
+        prepared.headers[signing.HEADER_NONCE] = nonce
+        prepared.headers[signing.HEADER_SIGNATURE] = signing.sign(
+            self._secret, method, prepared.path_url, timestamp, nonce, payload)
+        try:
+            with self._http.send(prepared, timeout=self._timeout, stream=True, allow_redirects=False) as raw:
+                content = _read_bounded(raw)
+                return _Response(raw.status_code, raw.headers.get("Content-Type", ""), content,
+                                 dict(raw.headers))
+        except requests.exceptions.SSLError as error:
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "tls_error", _short(error)) from None
+        except requests.exceptions.ConnectTimeout as error:
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "connect_timeout", _short(error)) from None
+        except requests.exceptions.ConnectionError as error:
+            # A read timeout while streaming the body surfaces as ConnectionError too.
+            if "timed out" in str(error).lower():
+                raise KioskError(ErrorKind.TIMEOUT, "read_timeout", _short(error)) from None
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "connect_failed", _short(error)) from None
+        except requests.exceptions.Timeout as error:
+            raise KioskError(ErrorKind.TIMEOUT, "read_timeout", _short(error)) from None
+        except requests.exceptions.RequestException as error:
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "transport_error", _short(error)) from None
+
+    def _backoff(self, attempt: int, retry_after: str | None = None) -> None:
+        delay = self._retry_backoff_s * (2 ** (attempt - 1))
+        if retry_after and retry_after.isdigit():
+            delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER_SECONDS))
+        self._sleep(delay)
+
+    def _parse(self, response: "_Response", response_model: type[ModelT] | None) -> ModelT | None:
+        if 200 <= response.status < 300:
+            if response_model is None:
+                return None
+            if "json" not in response.content_type:
+                raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response",
+                                 f"expected JSON, got {response.content_type[:60]!r}")
+            try:
+                return response_model.model_validate_json(response.content)
+            except ValidationError as error:
+                raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response",
+                                 f"{response_model.__name__}: {error.error_count()} invalid field(s): "
+                                 + "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['type']}"
+                                             for item in error.errors()[:5])) from None
+        raise _problem_error(response)
+
+
+class _Response:
+    __slots__ = ("status", "content_type", "content", "headers")
+
+    def __init__(self, status: int, content_type: str, content: bytes, headers: dict[str, str]) -> None:
+        self.status = status
+        self.content_type = content_type
+        self.content = content
+        self.headers = headers
+
+
+def _read_bounded(raw: requests.Response) -> bytes:
+    declared = raw.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "response_too_large", f"{declared} bytes declared")
+    chunks, size = [], 0
+    for chunk in raw.iter_content(65536):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "response_too_large", f"over {MAX_RESPONSE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _problem_error(response: _Response) -> KioskError:
+    """Map an error response (problem+json when the server follows the contract) to the taxonomy."""
+    problem = None
+    try:
+        problem = models.Problem.model_validate(json.loads(response.content))
+    except (ValueError, ValidationError):
+        pass
+    status = response.status
+    code = problem.code[:64] if problem else f"http_{status}"
+    if status == 404:
+        kind = ErrorKind.NOT_FOUND
+    elif status in _RETRYABLE_STATUS or status >= 500:
+        kind = ErrorKind.BACKOFFICE_UNAVAILABLE
+    elif status == 408:
+        kind = ErrorKind.TIMEOUT
+    else:
+        kind = ErrorKind.BACKOFFICE_REJECTED
+    if problem is None or kind == ErrorKind.BACKOFFICE_UNAVAILABLE:
+        return KioskError(kind, code, f"HTTP {status}", http_status=status)
+    return KioskError(kind, code, f"HTTP {status}", http_status=status,
+                      message_zh=problem.message_zh[:_CITIZEN_TEXT_LIMIT],
+                      message_en=problem.message_en[:_CITIZEN_TEXT_LIMIT])
+
+
+def _short(error: Exception) -> str:
+    return str(error)[:200]
+
+
+def _path_for_log(path: str) -> str:
+    """Paths carry application ids and verification codes, never personal data; bound them anyway."""
+    return path[:120]

@@ -1,0 +1,137 @@
+"""The `kiosk` command: one entry point, a subcommand per job.
+
+Subcommands import what they need when they run, so `kiosk run` reaches the attract
+screen without loading the back-office client, the server or the printing code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+
+def _add_demo(subparsers) -> None:
+    parser = subparsers.add_parser("demo", help="windowed kiosk, simulated devices, embedded reference back office")
+    parser.add_argument("--profile", default="demo", help="configuration profile (default: demo)")
+    parser.add_argument("--headless", action="store_true", help="render offscreen and write screenshots instead")
+    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="screenshot directory for --headless")
+    parser.set_defaults(handler=_cmd_demo)
+
+
+def _add_run(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="fullscreen kiosk from a configuration profile")
+    parser.add_argument("--profile", default="service_hall", help="profile name in config/ or a .toml path")
+    parser.set_defaults(handler=_cmd_run)
+
+
+def _add_backoffice(subparsers) -> None:
+    parser = subparsers.add_parser("backoffice", help="serve the reference back office")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--db", type=Path, default=Path("var/backoffice.sqlite3"), help="SQLite file")
+    parser.add_argument("--seed", type=int, default=2026, help="demo data seed")
+    parser.add_argument("--terminal", action="append", default=[], metavar="ID=SECRET",
+                        help="a terminal allowed to call (repeatable; default: the demo terminal)")
+    parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM): serve HTTPS")
+    parser.add_argument("--tls-key", type=Path, help="server private key (PEM)")
+    parser.add_argument("--tls-client-ca", type=Path, help="require client certificates signed by this CA")
+    parser.add_argument("--no-demo-endpoints", action="store_true", help="disable POST /v1/ecard/codes")
+    parser.set_defaults(handler=_cmd_backoffice)
+
+
+def _add_config(subparsers) -> None:
+    parser = subparsers.add_parser("config", help="check a configuration profile")
+    parser.add_argument("action", choices=["check"])
+    parser.add_argument("profile", help="profile name in config/ or a .toml path")
+    parser.set_defaults(handler=_cmd_config)
+
+
+def _add_bench(subparsers) -> None:
+    parser = subparsers.add_parser("bench", help="measure performance and print figures")
+    parser.add_argument("target", choices=["backoffice"])
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.set_defaults(handler=_cmd_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Social-insurance self-service kiosk")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_demo, _add_run, _add_backoffice, _add_config, _add_bench):
+        add(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from kiosk.config import ConfigError
+
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"kiosk: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+def _cmd_demo(args) -> int:
+    from kiosk.app import run_demo
+
+    return run_demo(args.profile, headless_out=args.out if args.headless else None)
+
+
+def _cmd_run(args) -> int:
+    from kiosk.app import run_kiosk
+
+    return run_kiosk(args.profile)
+
+
+def _cmd_config(args) -> int:
+    from kiosk.config import load_settings
+
+    settings = load_settings(args.profile)
+    print(f"{args.profile}: ok (terminal {settings.terminal.id}, back office "
+          f"{'embedded' if settings.backoffice.embedded else settings.backoffice.url}, "
+          f"services {', '.join(settings.services.enabled)})")
+    return EXIT_OK
+
+
+def _cmd_backoffice(args) -> int:
+    from backoffice.server import serve
+    from backoffice.settings import BackofficeSettings
+
+    terminals = {}
+    for item in args.terminal:
+        terminal_id, separator, secret = item.partition("=")
+        if not separator or not terminal_id or len(secret) < 16:
+            print(f"kiosk backoffice: --terminal {terminal_id or item!r}: expected ID=SECRET with a secret of "
+                  "at least 16 characters", file=sys.stderr)
+            return EXIT_CONFIG
+        terminals[terminal_id] = secret
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("kiosk backoffice: --tls-cert and --tls-key go together", file=sys.stderr)
+        return EXIT_CONFIG
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    options = {"db_path": args.db, "seed": args.seed, "demo_mode": not args.no_demo_endpoints}
+    if terminals:
+        options["terminals"] = terminals
+    scheme = "https" if args.tls_cert else "http"
+    print(f"reference back office on {scheme}://{args.host}:{args.port}/v1 (database {args.db})", flush=True)
+    serve(BackofficeSettings(**options), args.host, args.port, tls_certfile=args.tls_cert,
+          tls_keyfile=args.tls_key, tls_client_ca=args.tls_client_ca)
+    return EXIT_OK
+
+
+def _cmd_bench(args) -> int:
+    from kiosk.bench import run_backoffice_bench
+
+    return run_backoffice_bench(iterations=args.iterations)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,363 @@
+"""Typed, validated kiosk configuration from TOML.
+
+`config/default.toml` holds every key with its default; a profile file
+(`config/<profile>.toml`, or any path) overrides some of them. Both are parsed with
+tomllib and checked against the dataclasses below: an unknown key, a wrong type or
+a value out of range raises `ConfigError` naming the file, the dotted key and the
+reason, so a bad file stops the kiosk at start with one clear line.
+
+Plain dataclasses rather than pydantic keep start-up fast (the attract screen must
+show within 0.5 s of process start).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Literal
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DEFAULT_FILE = "default.toml"
+SERVICES = ("enrolment", "contributions", "certificate", "pension_transfer")
+SECRET_ENV_VAR = "KIOSK_TERMINAL_SECRET"
+
+
+class ConfigError(Exception):
+    def __init__(self, file: Path | str, key: str, reason: str) -> None:
+        super().__init__(f"{file}: {key}: {reason}")
+        self.file = str(file)
+        self.key = key
+        self.reason = reason
+
+
+def _check(condition: bool, key: str, reason: str, because: str | None = None) -> None:
+    """`because` names the other key of a cross-field rule (the driver that needs an address)."""
+    if not condition:
+        raise _FieldProblem(key, reason, because)
+
+
+class _FieldProblem(Exception):
+    """Raised inside validation; turned into ConfigError with the file that set the key."""
+
+    def __init__(self, key: str, reason: str, because: str | None = None) -> None:
+        super().__init__(reason)
+        self.key = key
+        self.reason = reason
+        self.because = because
+
+
+# --- sections ----------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class TerminalSettings:
+    id: str
+    secret: str = dataclasses.field(default="", repr=False)
+    secret_file: str = ""
+    language: Literal["zh", "en"] = "zh"
+
+    def validate(self) -> None:
+        _check(bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}", self.id)), "terminal.id",
+               "must be 3-64 letters, digits, '-' or '_'")
+
+
+@dataclasses.dataclass(frozen=True)
+class BackofficeSettings:
+    url: str
+    embedded: bool = False
+    verify_tls: bool = True
+    ca_file: str = ""
+    client_cert_file: str = ""
+    client_key_file: str = ""
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 10.0
+    retries: int = 2
+    retry_backoff_s: float = 0.3
+
+    def validate(self) -> None:
+        if not self.embedded:
+            _check(bool(re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.url)), "backoffice.url",
+                   "must be an http:// or https:// URL")
+        _check(0 < self.connect_timeout_s <= 60, "backoffice.connect_timeout_s", "must be > 0 and <= 60 seconds")
+        _check(0 < self.read_timeout_s <= 120, "backoffice.read_timeout_s", "must be > 0 and <= 120 seconds")
+        _check(0 <= self.retries <= 5, "backoffice.retries", "must be 0..5")
+        _check(0 <= self.retry_backoff_s <= 10, "backoffice.retry_backoff_s", "must be 0..10 seconds")
+        _check(bool(self.client_cert_file) == bool(self.client_key_file), "backoffice.client_key_file",
+               "client_cert_file and client_key_file go together (mutual TLS)")
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionSettings:
+    idle_timeout_s: int = 120
+    warning_s: int = 30
+    max_extensions: int = 10
+
+    def validate(self) -> None:
+        _check(30 <= self.idle_timeout_s <= 1800, "session.idle_timeout_s", "must be 30..1800 seconds")
+        _check(20 <= self.warning_s < self.idle_timeout_s, "session.warning_s",
+               "must be at least 20 seconds and shorter than the idle timeout")
+        _check(10 <= self.max_extensions <= 100, "session.max_extensions", "must be 10..100")
+
+
+@dataclasses.dataclass(frozen=True)
+class CardReaderSettings:
+    driver: Literal["simulator", "pcsc", "vendor_library", "none"] = "simulator"
+    reader_pattern: str = ""
+    contactless: bool = False
+    library_path: str = ""
+
+    def validate(self) -> None:
+        if self.reader_pattern:
+            try:
+                re.compile(self.reader_pattern)
+            except re.error as error:
+                raise _FieldProblem("devices.card_reader.reader_pattern", f"not a valid regular expression ({error})")
+        _check(self.driver != "vendor_library" or bool(self.library_path), "devices.card_reader.library_path",
+               "required when driver = \"vendor_library\"", because="devices.card_reader.driver")
+
+
+@dataclasses.dataclass(frozen=True)
+class QrScannerSettings:
+    driver: Literal["simulator", "serial", "hid_wedge", "none"] = "simulator"
+    port: str = ""
+    baud: int = 9600
+    terminator: Literal["CR", "LF", "CRLF"] = "CR"
+
+    def validate(self) -> None:
+        _check(self.baud in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200), "devices.qr_scanner.baud",
+               "must be a standard rate (1200..115200)")
+        _check(self.driver != "serial" or bool(self.port), "devices.qr_scanner.port",
+               "required when driver = \"serial\"", because="devices.qr_scanner.driver")
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceiptPrinterSettings:
+    driver: Literal["simulator", "network", "usb", "serial", "file", "none"] = "simulator"
+    address: str = ""
+    width_mm: Literal[58, 80] = 80
+    header_zh: str = ""
+    header_en: str = ""
+
+    def validate(self) -> None:
+        _check(self.driver in ("simulator", "none") or bool(self.address), "devices.receipt_printer.address",
+               f"required when driver = \"{self.driver}\"", because="devices.receipt_printer.driver")
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentPrinterSettings:
+    driver: Literal["simulator", "pdf", "cups", "none"] = "simulator"
+    cups_queue: str = ""
+    output_dir: str = "var/certificates"
+
+    def validate(self) -> None:
+        _check(self.driver != "cups" or bool(self.cups_queue), "devices.document_printer.cups_queue",
+               "required when driver = \"cups\"", because="devices.document_printer.driver")
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceSettings:
+    card_reader: CardReaderSettings
+    qr_scanner: QrScannerSettings
+    receipt_printer: ReceiptPrinterSettings
+    document_printer: DocumentPrinterSettings
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceSettings:
+    enabled: tuple[str, ...] = SERVICES
+
+    def validate(self) -> None:
+        unknown = [name for name in self.enabled if name not in SERVICES]
+        _check(not unknown, "services.enabled", f"unknown service {unknown!r}; known: {', '.join(SERVICES)}")
+        _check(len(set(self.enabled)) == len(self.enabled), "services.enabled", "lists a service twice")
+
+
+@dataclasses.dataclass(frozen=True)
+class UiSettings:
+    fullscreen: bool = True
+    frameless: bool = True
+    branding_zh: str = "社会保险自助服务"
+    branding_en: str = "Social Insurance Self-Service"
+    elder_scale: float = 1.4
+    mm_per_pixel: float = 0.248
+    shuffle_pin_keypad: bool = False
+
+    def validate(self) -> None:
+        _check(1.2 <= self.elder_scale <= 2.5, "ui.elder_scale", "must be 1.2..2.5")
+        _check(0.05 <= self.mm_per_pixel <= 1.0, "ui.mm_per_pixel", "must be 0.05..1.0 mm")
+        _check(0 < len(self.branding_zh) <= 40 and 0 < len(self.branding_en) <= 60, "ui.branding_zh",
+               "branding names must be 1..40 (zh) and 1..60 (en) characters")
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeechSettings:
+    enabled: bool = True
+    rate_wpm: int = 150
+    volume: float = 0.9
+
+    def validate(self) -> None:
+        _check(80 <= self.rate_wpm <= 300, "speech.rate_wpm", "must be 80..300")
+        _check(0.0 <= self.volume <= 1.0, "speech.volume", "must be 0.0..1.0")
+
+
+@dataclasses.dataclass(frozen=True)
+class LoggingSettings:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    directory: str = "var/log"
+
+
+@dataclasses.dataclass(frozen=True)
+class KioskSettings:
+    profile: str
+    terminal: TerminalSettings
+    backoffice: BackofficeSettings
+    session: SessionSettings
+    devices: DeviceSettings
+    services: ServiceSettings
+    ui: UiSettings
+    speech: SpeechSettings
+    logging: LoggingSettings
+    # Relative paths in the files resolve against the installation directory (config/'s parent).
+    base_dir: Path = dataclasses.field(default=Path("."), compare=False)
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.base_dir / path
+
+    def terminal_secret(self) -> str:
+        """The signing secret: environment variable, then secret_file, then inline secret."""
+        from_env = os.environ.get(SECRET_ENV_VAR, "")
+        if from_env:
+            return from_env
+        if self.terminal.secret_file:
+            return self.resolve_path(self.terminal.secret_file).read_text(encoding="utf-8").strip()
+        return self.terminal.secret
+
+
+# --- loading -----------------------------------------------------------------------
+
+def _merge(base: dict, override: dict, origin: dict[str, Path], file: Path, prefix: str = "") -> dict:
+    """Deep-merge `override` into a copy of `base`, remembering which file set each key."""
+    merged = dict(base)
+    for key, value in override.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, origin, file, dotted + ".")
+        else:
+            merged[key] = value
+            origin[dotted] = file
+            if isinstance(value, dict):
+                _record_origin(value, origin, file, dotted + ".")
+    return merged
+
+
+def _record_origin(table: dict, origin: dict[str, Path], file: Path, prefix: str) -> None:
+    for key, value in table.items():
+        origin[f"{prefix}{key}"] = file
+        if isinstance(value, dict):
+            _record_origin(value, origin, file, f"{prefix}{key}.")
+
+
+def _convert(value: object, annotation: object, key: str) -> object:
+    origin = typing.get_origin(annotation)
+    if dataclasses.is_dataclass(annotation):
+        _check(isinstance(value, dict), key, "must be a table")
+        return _build(annotation, value, key + ".")
+    if origin is Literal:
+        choices = typing.get_args(annotation)
+        _check(value in choices and type(value) is type(choices[0]), key,
+               f"must be one of {', '.join(repr(choice) for choice in choices)} (got {value!r})")
+        return value
+    if origin is tuple:
+        item_type = typing.get_args(annotation)[0]
+        _check(isinstance(value, list), key, "must be a list")
+        return tuple(_convert(item, item_type, f"{key}[{index}]") for index, item in enumerate(value))
+    if annotation is bool:
+        _check(isinstance(value, bool), key, f"must be true or false (got {value!r})")
+        return value
+    if annotation is int:
+        _check(isinstance(value, int) and not isinstance(value, bool), key, f"must be a whole number (got {value!r})")
+        return value
+    if annotation is float:
+        _check(isinstance(value, (int, float)) and not isinstance(value, bool), key, f"must be a number (got {value!r})")
+        return float(value)
+    if annotation is str:
+        _check(isinstance(value, str), key, f"must be a string (got {value!r})")
+        _check(len(value) <= 4096, key, "is longer than 4096 characters")
+        return value
+    raise TypeError(f"unsupported config annotation {annotation!r} at {key}")
+
+
+def _build(cls: type, table: dict, prefix: str = ""):
+    hints = typing.get_type_hints(cls)
+    fields = {field.name: field for field in dataclasses.fields(cls) if field.init and field.name != "base_dir"}
+    unknown = sorted(set(table) - set(fields))
+    if unknown:
+        raise _FieldProblem(prefix + unknown[0], "unknown key (check the spelling)")
+    values = {}
+    for name, field in fields.items():
+        key = prefix + name
+        if name in table:
+            values[name] = _convert(table[name], hints[name], key)
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            if dataclasses.is_dataclass(hints[name]):
+                values[name] = _build(hints[name], {}, key + ".")
+            else:
+                raise _FieldProblem(key, "is required")
+    instance = cls(**values)
+    validate = getattr(instance, "validate", None)
+    if validate:
+        validate()
+    return instance
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(path, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "-", f"not valid TOML ({error})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "-", f"cannot be read ({error})") from None
+
+
+def profile_path(profile: str, config_dir: Path = CONFIG_DIR) -> Path:
+    """A profile name (`demo`) names `config/demo.toml`; anything with a slash or suffix is a path."""
+    if "/" in profile or profile.endswith(".toml"):
+        return Path(profile)
+    return config_dir / f"{profile}.toml"
+
+
+def load_settings(profile: str, config_dir: Path = CONFIG_DIR) -> KioskSettings:
+    default_file = config_dir / DEFAULT_FILE
+    profile_file = profile_path(profile, config_dir)
+    origin: dict[str, Path] = {}
+    merged = _merge({}, _read_toml(default_file), origin, default_file)
+    if profile_file.resolve() != default_file.resolve():
+        merged = _merge(merged, _read_toml(profile_file), origin, profile_file)
+    merged.setdefault("profile", profile_file.stem)
+    origin.setdefault("profile", profile_file)
+    try:
+        settings = _build(KioskSettings, merged)
+    except _FieldProblem as problem:
+        # A cross-field rule is reported in the profile when the profile set either key.
+        files = [_origin_of(key, origin, profile_file) for key in (problem.key, problem.because) if key]
+        file = next((candidate for candidate in files if candidate != default_file), files[0])
+        raise ConfigError(file, problem.key, problem.reason) from None
+    return dataclasses.replace(settings, base_dir=config_dir.resolve().parent)
+
+
+def _origin_of(key: str, origin: dict[str, Path], fallback: Path) -> Path:
+    """The file that set `key` or, failing that, its closest parent table."""
+    probe = key.split("[")[0]
+    while probe:
+        if probe in origin:
+            return origin[probe]
+        probe = probe.rpartition(".")[0]
+    return fallback

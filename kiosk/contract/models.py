@@ -1,0 +1,385 @@
+"""JSON shapes of the `/v1` back-office API.
+
+The reference back office declares its requests and responses with these models (so
+its OpenAPI schema is generated from them) and the kiosk client validates every
+response into them before anything else sees the data. Responses ignore unknown fields
+so a province may add to them; requests forbid unknown fields.
+
+Money is a decimal with two places, sent as a JSON string ("1234.50"), never a float.
+Periods are `YYYYMM` strings, dates ISO `YYYY-MM-DD`, instants ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from kiosk.contract import identifiers
+
+# --- field types -------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+
+
+def _check_period(value: str) -> str:
+    if not _PERIOD.match(value):
+        raise ValueError("period must be YYYYMM with a month 01-12")
+    return value
+
+
+def _check_ssn(value: str) -> str:
+    if not identifiers.is_valid_ssn(value):
+        raise ValueError("not a valid 18-character social security number (check digit)")
+    return value
+
+
+def _check_card_number(value: str) -> str:
+    if not identifiers.is_valid_card_number(value):
+        raise ValueError("card number must be 9 upper-case letters or digits")
+    return value
+
+
+def _check_card_id_code(value: str) -> str:
+    if not identifiers.is_valid_card_id_code(value):
+        raise ValueError("card identification code must be region(6) + D156000005 + 16 hex digits")
+    return value
+
+
+def _check_region(value: str) -> str:
+    if not identifiers.is_valid_region_code(value):
+        raise ValueError("region code must be 6 digits")
+    return value
+
+
+Period = Annotated[str, StringConstraints(min_length=6, max_length=6), AfterValidator(_check_period)]
+Ssn = Annotated[str, StringConstraints(min_length=18, max_length=18), AfterValidator(_check_ssn)]
+CardNumber = Annotated[str, StringConstraints(min_length=9, max_length=9), AfterValidator(_check_card_number)]
+CardIdCode = Annotated[str, StringConstraints(min_length=32, max_length=32), AfterValidator(_check_card_id_code)]
+RegionCode = Annotated[str, StringConstraints(min_length=6, max_length=6), AfterValidator(_check_region)]
+Mobile = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+MAX_QR_LENGTH = 4096
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class InsuranceType(StrEnum):
+    PENSION = "pension"              # 养老保险
+    MEDICAL = "medical"              # 医疗保险
+    UNEMPLOYMENT = "unemployment"    # 失业保险
+    WORK_INJURY = "work_injury"      # 工伤保险
+    MATERNITY = "maternity"          # 生育保险
+
+
+class EnrolmentStatus(StrEnum):
+    ACTIVE = "active"            # 参保缴费
+    SUSPENDED = "suspended"      # 暂停缴费
+    TERMINATED = "terminated"    # 终止参保
+    RETIRED = "retired"          # 退休（享受待遇）
+    NOT_ENROLLED = "not_enrolled"
+
+
+class ContributionStatus(StrEnum):
+    PAID = "paid"
+    OWED = "owed"          # 欠缴
+    DEFERRED = "deferred"  # 缓缴
+
+
+class PayerKind(StrEnum):
+    EMPLOYER = "employer"  # 单位职工
+    PERSONAL = "personal"  # 灵活就业人员 (pays personally)
+
+
+class TransferStatus(StrEnum):
+    SUBMITTED = "submitted"                  # 转入地受理
+    CERTIFICATE_ISSUED = "certificate_issued"  # 转出地出具参保缴费凭证
+    ACCEPTANCE_SENT = "acceptance_sent"      # 转入地发出接收函
+    FUNDS_TRANSFERRED = "funds_transferred"  # 转出地转移基金
+    COMPLETED = "completed"                  # 转入地归集完成
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+ACTIVE_TRANSFER_STATUSES = frozenset({
+    TransferStatus.SUBMITTED, TransferStatus.CERTIFICATE_ISSUED,
+    TransferStatus.ACCEPTANCE_SENT, TransferStatus.FUNDS_TRANSFERRED,
+})
+
+
+class StepState(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    PENDING = "pending"
+    STOPPED = "stopped"  # the application ended (rejected/withdrawn) before this step
+
+
+class CertificateKind(StrEnum):
+    ENROLMENT = "enrolment"          # 参保证明
+    CONTRIBUTION = "contribution"    # 缴费明细证明
+
+
+# --- errors ------------------------------------------------------------------------
+
+class Problem(_Response):
+    """RFC 9457 problem details with a stable machine code and zh/en messages."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    message_zh: str
+    message_en: str
+    errors: list[dict] | None = None
+
+
+# --- sessions ----------------------------------------------------------------------
+
+class CardSessionRequest(_Request):
+    method: Literal["card"]
+    ssn: Ssn
+    card_number: CardNumber
+    card_id_code: CardIdCode
+    pin_verified: bool
+
+
+class EcardSessionRequest(_Request):
+    method: Literal["ecard"]
+    qr: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QR_LENGTH)]
+    business_type: Literal["01", "02", "03"] = "01"
+
+
+SessionRequest = Annotated[Union[CardSessionRequest, EcardSessionRequest], Field(discriminator="method")]
+
+
+class Area(_Response):
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class CitizenSummary(_Response):
+    name: str
+    ssn_masked: str
+    card_number_masked: str | None = None
+    personal_number: str
+    sex: Literal["M", "F", "U"] = "U"
+    insured_area: Area
+    retired: bool
+    payer_kind: PayerKind
+
+
+class SessionOpened(_Response):
+    token: str
+    expires_at: dt.datetime
+    idle_timeout_seconds: int
+    citizen: CitizenSummary
+
+
+# --- enrolment and contributions --------------------------------------------------
+
+class EnrolmentItem(_Response):
+    insurance_type: InsuranceType
+    status: EnrolmentStatus
+    first_insured: str | None = None  # YYYYMM
+    months_paid: int
+    months_owed: int = 0
+    months_deferred: int = 0
+    pooling_area: Area
+    payer_kind: PayerKind
+    contribution_grade: str | None = None  # flexible workers choose a base grade
+
+
+class Enrolment(_Response):
+    citizen: CitizenSummary
+    items: list[EnrolmentItem]
+
+
+class ContributionRow(_Response):
+    period: str
+    insurance_type: InsuranceType
+    employer: str | None = None
+    payer_kind: PayerKind
+    base: Money
+    employer_part: Money
+    personal_part: Money
+    status: ContributionStatus
+
+
+class ContributionTotals(_Response):
+    months_paid: int
+    months_owed: int
+    months_deferred: int
+    employer_part: Money
+    personal_part: Money
+
+
+class ContributionPage(_Response):
+    period_from: str
+    period_to: str
+    insurance_type: InsuranceType | None = None
+    page: int
+    page_size: int
+    total_rows: int
+    rows: list[ContributionRow]
+    totals: ContributionTotals
+
+
+# --- certificates -----------------------------------------------------------------
+
+class CertificateRequest(_Request):
+    kind: CertificateKind
+    period_from: Period
+    period_to: Period
+
+
+class CertificateInsuranceLine(_Response):
+    insurance_type: InsuranceType
+    status: EnrolmentStatus
+    first_insured: str | None = None
+    months_paid: int
+
+
+class CertificatePeriodLine(_Response):
+    employer: str
+    period_from: str
+    period_to: str
+    months: int
+    base: Money
+
+
+class CertificateContent(_Response):
+    title_zh: str
+    title_en: str
+    name: str
+    ssn_masked: str
+    personal_number: str
+    insurance: list[CertificateInsuranceLine]
+    periods: list[CertificatePeriodLine]
+    issuing_office: str
+    print_date: dt.date
+
+
+class Certificate(_Response):
+    number: str
+    verification_code: str
+    kind: CertificateKind
+    period_from: str
+    period_to: str
+    issued_at: dt.datetime
+    valid_until: dt.date
+    verify_path: str
+    content: CertificateContent
+
+
+class CertificateVerification(_Response):
+    valid: bool
+    status: Literal["valid", "expired"]
+    number: str
+    kind: CertificateKind
+    issued_at: dt.datetime
+    valid_until: dt.date
+    content: CertificateContent
+
+
+# --- pension transfer -------------------------------------------------------------
+
+class TransferRequest(_Request):
+    from_region: RegionCode
+    contact_mobile: Mobile
+
+
+class TransferEligibility(_Response):
+    eligible: bool
+    code: str  # eligible | pensioner | no_transfer_needed | active_application | not_insured_here | unknown_region
+    message_zh: str
+    message_en: str
+    from_area: Area | None = None
+    to_area: Area
+
+
+class TransferStep(_Response):
+    step: TransferStatus
+    title_zh: str
+    title_en: str
+    office: Literal["receiving", "sending"]
+    state: StepState
+    started_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    due_by: dt.date | None = None  # started_on + 15 working days
+    working_day_limit: int = 15
+    overdue: bool = False
+
+
+class PensionTransfer(_Response):
+    id: str
+    status: TransferStatus
+    from_area: Area
+    to_area: Area
+    contact_mobile_masked: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status_reason_zh: str | None = None
+    status_reason_en: str | None = None
+    steps: list[TransferStep]
+
+
+class PensionTransferList(_Response):
+    items: list[PensionTransfer]
+
+
+# --- e-card -----------------------------------------------------------------------
+
+class EcardCodeRequest(_Request):
+    ssn: Ssn
+
+
+class EcardCode(_Response):
+    qr: str
+    expires_at: dt.datetime
+
+
+class EcardVerifyRequest(_Request):
+    qr: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QR_LENGTH)]
+    business_type: Literal["01", "02", "03"] = "01"
+
+
+class EcardIdentity(_Response):
+    valid: bool
+    citizen: CitizenSummary
+
+
+# --- terminals --------------------------------------------------------------------
+
+class DeviceReport(_Request):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_class: Annotated[str, StringConstraints(max_length=32)]
+    state: Annotated[str, StringConstraints(max_length=32)]
+    media: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
+class Heartbeat(_Request):
+    version: Annotated[str, StringConstraints(max_length=32)]
+    profile: Annotated[str, StringConstraints(max_length=32)]
+    devices: Annotated[list[DeviceReport], Field(max_length=32)] = []
+    counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[int, Field(ge=0)]],
+                        Field(max_length=64)] = {}
+    outbox_depth: Annotated[int, Field(ge=0)] = 0
+
+
+class HeartbeatAck(_Response):
+    terminal_id: str
+    received_at: dt.datetime
+    server_time: dt.datetime

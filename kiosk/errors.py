@@ -1,0 +1,57 @@
+"""The kiosk's error taxonomy (DESIGN section 2).
+
+Every failure the core reports is a `KioskError` of one `ErrorKind`. The kind decides
+what the citizen is told (one message per kind, zh/en, below); `code` and `detail`
+are for technicians and logs and never hold personal data.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    NOT_FOUND = "not_found"
+    HARDWARE = "hardware"
+    USER = "user"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+    BACKOFFICE_REJECTED = "backoffice_rejected"
+    BACKOFFICE_UNAVAILABLE = "backoffice_unavailable"
+
+
+# Shown to the citizen when the failure carries no more specific message of its own.
+_CITIZEN_MESSAGES: dict[ErrorKind, tuple[str, str]] = {
+    ErrorKind.NOT_FOUND: ("未查询到相关信息。", "No matching record was found."),
+    ErrorKind.HARDWARE: ("设备暂时无法使用，请联系工作人员或拨打12333。",
+                         "A device is not working. Please ask staff or call 12333."),
+    ErrorKind.USER: ("输入的信息有误，请检查后重试。", "Some of the information is not valid. Please check and try again."),
+    ErrorKind.TIMEOUT: ("操作超时，请重试。", "The operation took too long. Please try again."),
+    ErrorKind.CANCELLED: ("操作已取消。", "The operation was cancelled."),
+    ErrorKind.BACKOFFICE_REJECTED: ("业务系统未能办理此业务。", "The service could not be completed."),
+    ErrorKind.BACKOFFICE_UNAVAILABLE: ("业务系统暂时无法连接，请稍后再试或拨打12333。",
+                                       "The service system cannot be reached. Please try later or call 12333."),
+}
+
+
+class KioskError(Exception):
+    """A classified failure. `message_zh`/`message_en` default to the kind's message."""
+
+    def __init__(self, kind: ErrorKind, code: str, detail: str = "", *,
+                 message_zh: str | None = None, message_en: str | None = None,
+                 http_status: int | None = None) -> None:
+        super().__init__(f"{kind}:{code}: {detail}" if detail else f"{kind}:{code}")
+        self.kind = kind
+        self.code = code
+        self.detail = detail
+        default_zh, default_en = _CITIZEN_MESSAGES[kind]
+        self.message_zh = message_zh or default_zh
+        self.message_en = message_en or default_en
+        self.http_status = http_status
+
+    def citizen_message(self, language: str) -> str:
+        return self.message_en if language == "en" else self.message_zh
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in (ErrorKind.TIMEOUT, ErrorKind.BACKOFFICE_UNAVAILABLE)

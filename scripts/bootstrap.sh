@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian machine for the kiosk: system packages (when root), a virtual
+# environment in .venv and the project installed into it. Safe to run again; fast when
+# nothing changed. Sourced by scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo_root/.venv"
+
+debian_packages=(
+  # card reader: PC/SC daemon, the vpcd virtual reader driver, headers for building pyscard
+  pcscd vsmartcard-vpcd libpcsclite1 libpcsclite-dev swig
+  # speech
+  espeak-ng
+  # Qt runtime, fonts, virtual screen for screenshots
+  fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libxcb-cursor0
+  libdbus-1-3 xvfb xauth
+  # checking printed output: PDF text and images, QR decoding; dev CA
+  poppler-utils zbar-tools openssl
+  # Python itself on a machine that lacks it
+  python3 python3-venv python3-dev gcc
+)
+
+missing_packages() {
+  local pkg
+  for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  mapfile -t missing < <(missing_packages)
+  if ((${#missing[@]})); then
+    if [ "$(id -u)" = "0" ]; then
+      echo "bootstrap: installing Debian packages: ${missing[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -q >/dev/null
+      apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      echo "bootstrap: not root; please install: sudo apt-get install ${missing[*]}" >&2
+    fi
+  fi
+fi
+
+pick_python() {
+  local candidate
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "bootstrap: Python 3.11 is required (Debian 12 ships it as python3)" >&2
+  exit 1
+}
+
+if [ ! -x "$venv/bin/python" ]; then
+  "$(pick_python)" -m venv "$venv"
+fi
+
+# Reinstall only when the project's requirements changed.
+stamp="$venv/.installed-$(sha256sum "$repo_root/pyproject.toml" | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
+  extras="test"
+  # pyscard builds from source: it needs swig and the PC/SC headers.
+  if command -v swig >/dev/null 2>&1 && [ -e /usr/include/PCSC/winscard.h ]; then extras="test,card"; fi
+  "$venv/bin/python" -m pip install -q -e "$repo_root[$extras]"
+  rm -f "$venv"/.installed-*
+  touch "$stamp"
+fi
