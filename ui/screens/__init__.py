@@ -1,0 +1,1 @@
+"""One module per screen. Screens draw state and emit signals; they never navigate."""
