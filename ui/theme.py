@@ -26,6 +26,7 @@ FONT_ROLES: Mapping[str, float] = {
     "title": 1.8,
     "heading": 1.35,
     "button": 1.1,
+    "control": 1.0,
     "brand": 1.0,
     "body": 1.0,
 }
@@ -207,6 +208,7 @@ class Theme:
             ("text on primary (header, primary button)", self.text_on_primary, self.primary, body),
             ("text on pressed primary", self.text_on_primary, self.primary_active, body),
             ("secondary button text", self.primary, self.surface, button),
+            ("footer control text", self.primary, self.surface, text_req("control")),
             ("pressed / on secondary button text", self.primary, self.primary_tint, button),
             ("warning text on surface", self.warning, self.surface, body),
             ("warning text on background", self.warning, self.background, body),
@@ -240,7 +242,7 @@ def build_stylesheet(theme: Theme, elder: bool = False) -> str:
     radius = round(t.corner_radius_px * s)
     border = max(3, round(3 * s))
     pad_v = round(10 * s)
-    pad_h = round(28 * s)
+    pad_h = 24  # fixed: wider padding in elder mode would push the footer off a 1280 px panel
     font = f'font-family: "{t.font_family}";'
 
     def fpx(role: str) -> str:
@@ -278,6 +280,9 @@ QPushButton {{
     border: {border}px solid {t.primary};
     background: {t.surface};
     color: {t.primary};
+}}
+QPushButton[size="control"] {{
+    {fpx("control")}
 }}
 QPushButton:pressed, QPushButton[active="true"] {{
     background: {t.primary_tint};

@@ -57,35 +57,40 @@ class Pictogram(QWidget):
 
 def _draw_card_insert(p: QPainter, t: Theme) -> None:
     primary, dark = QColor(t.primary), QColor(t.text)
-    # Card, landscape, chip facing the viewer, entering the slot below.
-    card = QRectF(62, 8, 116, 74)
+    card = QRectF(62, 4, 116, 104)        # lower part hidden by the reader's lip
+    slot = QRectF(50, 98, 140, 12)
+    # Reader body and the slot opening.
     p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(dark)
+    p.drawRoundedRect(QRectF(30, 90, 180, 64), 12, 12)
+    p.setBrush(QColor(t.background))
+    p.drawRoundedRect(slot, 6, 6)
+    # The card, chip facing the viewer, going into the slot.
     p.setBrush(primary)
     p.drawRoundedRect(card, 9, 9)
     p.setBrush(QColor(t.surface))
-    p.drawRoundedRect(QRectF(card.left() + 12, card.top() + 48, 60, 6), 3, 3)
-    p.drawRoundedRect(QRectF(card.left() + 12, card.top() + 59, 40, 6), 3, 3)
+    p.drawRoundedRect(QRectF(card.left() + 12, card.top() + 50, 60, 6), 3, 3)
+    p.drawRoundedRect(QRectF(card.left() + 12, card.top() + 61, 40, 6), 3, 3)
     p.setBrush(QColor(CHIP_GOLD))
     chip = QRectF(card.left() + 14, card.top() + 14, 26, 22)
     p.drawRoundedRect(chip, 4, 4)
     p.setPen(QPen(QColor(t.primary_active), 1.6))
     p.drawLine(QPointF(chip.left(), chip.center().y()), QPointF(chip.right(), chip.center().y()))
     p.drawLine(QPointF(chip.center().x(), chip.top()), QPointF(chip.center().x(), chip.bottom()))
-    # Down arrow beside the card.
+    # The reader's front lip covers the card's lower edge.
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(primary)
-    arrow = QPolygonF([QPointF(196, 30), QPointF(214, 30), QPointF(214, 66), QPointF(226, 66),
-                       QPointF(205, 92), QPointF(184, 66), QPointF(196, 66)])
-    p.drawPolygon(arrow)
-    # Reader: body with a slot the card's lower edge disappears into.
     p.setBrush(dark)
-    p.drawRoundedRect(QRectF(30, 96, 180, 54), 12, 12)
-    p.setBrush(QColor(t.background))
-    p.drawRoundedRect(QRectF(52, 108, 136, 10), 5, 5)
-    p.setBrush(primary)
-    p.drawRect(QRectF(card.left(), 96, card.width(), 16))  # card continuing into the slot
+    lip = QPainterPath()
+    lip.addRoundedRect(QRectF(30, 104, 180, 50), 12, 12)
+    lip.addRect(QRectF(30, 104, 180, 14))
+    p.drawPath(lip.simplified())
     p.setBrush(QColor(t.focus_ring))
     p.drawEllipse(QPointF(188, 134), 5, 5)  # reader LED
+    # Down arrow beside the card.
+    p.setBrush(primary)
+    arrow = QPolygonF([QPointF(197, 14), QPointF(215, 14), QPointF(215, 48), QPointF(228, 48),
+                       QPointF(206, 76), QPointF(184, 48), QPointF(197, 48)])
+    p.drawPolygon(arrow)
 
 
 def _qr_modules(n: int = 21) -> list[tuple[int, int]]:

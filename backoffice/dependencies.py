@@ -1,0 +1,50 @@
+"""FastAPI dependencies: the per-request connection, the signing terminal, the citizen."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+
+from backoffice import db, sessions
+from backoffice.problems import ProblemError
+from backoffice.settings import BackofficeSettings
+
+
+def get_settings(request: Request) -> BackofficeSettings:
+    return request.app.state.settings
+
+
+def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
+    conn = db.connect(request.app.state.settings.db_path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def signing_terminal(request: Request) -> str:
+    # Set by TerminalAuthMiddleware; absent only if a route was wrongly left public.
+    terminal_id = getattr(request.state, "terminal_id", None)
+    if terminal_id is None:
+        raise ProblemError("terminal_unauthenticated")
+    return terminal_id
+
+
+@dataclass(frozen=True)
+class CitizenContext:
+    citizen_id: int
+    token_hash: str
+    terminal_id: str
+
+
+def current_citizen(request: Request, conn: sqlite3.Connection = Depends(get_conn),
+                    terminal_id: str = Depends(signing_terminal),
+                    settings: BackofficeSettings = Depends(get_settings)) -> CitizenContext:
+    token = sessions.bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise ProblemError("session_required", headers={"WWW-Authenticate": "Bearer"})
+    token_hash, citizen_id = sessions.touch(conn, token, terminal_id, settings.token_idle_seconds)
+    return CitizenContext(citizen_id, token_hash, terminal_id)

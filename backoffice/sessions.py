@@ -1,0 +1,67 @@
+"""Citizen bearer tokens: random, stored hashed, bound to one terminal, idle expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import time
+
+from backoffice import db
+from backoffice.problems import ProblemError
+
+MIN_TOKEN_LENGTH = 16
+MAX_TOKEN_LENGTH = 128
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not MIN_TOKEN_LENGTH <= len(token) <= MAX_TOKEN_LENGTH:
+        return None
+    return token
+
+
+def open_session(conn: sqlite3.Connection, citizen_id: int, terminal_id: str, method: str,
+                 idle_seconds: int) -> tuple[str, float]:
+    """Returns the clear token (given to the terminal once) and its expiry instant."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with db.write_transaction(conn):
+        # Forget sessions that ran out long ago so the table does not grow for ever.
+        conn.execute("DELETE FROM sessions WHERE last_used_at < ?", (now - max(idle_seconds, 3600),))
+        conn.execute("INSERT INTO sessions (token_hash, citizen_id, terminal_id, method, created_at, last_used_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", (hash_token(token), citizen_id, terminal_id, method, now, now))
+    return token, now + idle_seconds
+
+
+def touch(conn: sqlite3.Connection, token: str, terminal_id: str, idle_seconds: int) -> tuple[str, int]:
+    """Check a token for this terminal and extend it; returns (token hash, citizen id)."""
+    token_hash = hash_token(token)
+    now = time.time()
+    with db.write_transaction(conn):
+        row = conn.execute("SELECT citizen_id, terminal_id, last_used_at FROM sessions WHERE token_hash = ?",
+                           (token_hash,)).fetchone()
+        # Another terminal's token is treated like an unknown one: it proves nothing here.
+        if row is None or row["terminal_id"] != terminal_id:
+            raise ProblemError("session_required", headers={"WWW-Authenticate": "Bearer"})
+        if now - row["last_used_at"] > idle_seconds:
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+            expired = True
+        else:
+            conn.execute("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", (now, token_hash))
+            expired = False
+    if expired:
+        raise ProblemError("session_expired", headers={"WWW-Authenticate": "Bearer"})
+    return token_hash, row["citizen_id"]
+
+
+def close_session(conn: sqlite3.Connection, token_hash: str) -> None:
+    with db.write_transaction(conn):
+        conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))

@@ -1,0 +1,179 @@
+"""Composition root: the one place that builds settings, the back-office link and the UI.
+
+Start-up order keeps the attract screen fast: settings, then the window (Qt widgets
+only), shown at once; the back-office client (requests, pydantic) and, in the demo,
+the embedded reference server are built afterwards on a worker thread. `ui` is
+imported inside functions because this module is the only core module allowed to
+know about it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.config import KioskSettings, load_settings
+from kiosk.redaction import configure_logging
+
+log = logging.getLogger("kiosk.app")
+
+SCREENSHOT_SIZES = ((1920, 1080), (1280, 1024))
+
+
+@dataclass
+class BackofficeLink:
+    """The signed client, plus the embedded reference server when the profile asks for one."""
+
+    client: object  # kiosk.backoffice_client.BackofficeClient, imported lazily
+    embedded: object | None = None  # backoffice.server.EmbeddedBackoffice
+    scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+        if self.scratch is not None:
+            self.scratch.cleanup()
+
+
+def connect_backoffice(settings: KioskSettings) -> BackofficeLink:
+    """Build the client; for an `embedded` profile first start the reference server on a free loopback port."""
+    from kiosk.backoffice_client import BackofficeClient
+
+    if not settings.backoffice.embedded:
+        return BackofficeLink(BackofficeClient.from_settings(settings))
+    from backoffice.server import EmbeddedBackoffice
+    from backoffice.settings import BackofficeSettings
+
+    # A fresh database per demo run: the demo always starts from the seeded state.
+    scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-backoffice-")
+    server = EmbeddedBackoffice(BackofficeSettings(
+        db_path=Path(scratch.name) / "backoffice.sqlite3",
+        terminals={settings.terminal.id: settings.terminal_secret()}))
+    server.start()
+    log.info("embedded reference back office at %s", server.base_url)
+    return BackofficeLink(BackofficeClient.from_settings(settings, base_url=server.base_url), server, scratch)
+
+
+class KioskApplication:
+    """Owns the window and the back-office link for the life of the process."""
+
+    def __init__(self, settings: KioskSettings) -> None:
+        self.settings = settings
+        self.window = None
+        self.link: BackofficeLink | None = None
+        self.link_error: Exception | None = None
+        self._link_ready = threading.Event()
+
+    def build_window(self):
+        from kiosk.messages import MessageCatalog
+        from ui.main_window import MainWindow
+        from ui.theme import Theme
+
+        ui_settings = self.settings.ui
+        theme = Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
+        self.window = MainWindow(MessageCatalog(), theme, ui_settings.branding_zh,
+                                 fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
+        # Language and elder mode are display state; the screen flow (later) owns navigation.
+        attract = self.window.attract
+        attract.language_toggled.connect(self.window.set_language)
+        attract.elder_mode_toggled.connect(self.window.set_elder_mode)
+        self.window.set_language(self.settings.terminal.language)
+        return self.window
+
+    def start_backoffice_link(self) -> None:
+        """Connect off the GUI thread: importing and starting the server must not delay the first frame."""
+        threading.Thread(target=self._connect, name="backoffice-link", daemon=True).start()
+
+    def wait_for_backoffice(self, timeout_s: float = 30.0) -> BackofficeLink:
+        if not self._link_ready.wait(timeout_s):
+            raise TimeoutError("back office link not ready")
+        if self.link_error is not None:
+            raise self.link_error
+        return self.link
+
+    def _connect(self) -> None:
+        try:
+            self.link = connect_backoffice(self.settings)
+        except Exception as error:  # reported to the caller of wait_for_backoffice and logged
+            self.link_error = error
+            log.error("back office link failed: %s", error)
+        finally:
+            self._link_ready.set()
+
+    def shutdown(self) -> None:
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+
+
+def _qt_application():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["kiosk"])
+
+
+def run_kiosk(profile: str) -> int:
+    settings = load_settings(profile)
+    configure_logging(settings.logging.level)
+    qt_app = _qt_application()
+    kiosk = KioskApplication(settings)
+    kiosk.build_window().present()
+    kiosk.start_backoffice_link()
+    try:
+        return qt_app.exec()
+    finally:
+        kiosk.shutdown()
+
+
+def run_demo(profile: str = "demo", headless_out: Path | None = None) -> int:
+    if headless_out is None:
+        return run_kiosk(profile)
+    settings = load_settings(profile)
+    configure_logging(settings.logging.level)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return _render_demo(settings, headless_out)
+
+
+def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
+    """Offscreen demo: the attract screen in each language and mode, plus a live back-office check."""
+    from ui.screenshots import render_widget_png
+
+    _qt_application()
+    kiosk = KioskApplication(settings)
+    window = kiosk.build_window()
+    kiosk.start_backoffice_link()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for width, height in SCREENSHOT_SIZES:
+        for language in ("zh", "en"):
+            for elder in (False, True):
+                window.set_language(language)
+                window.set_elder_mode(elder)
+                name = f"attract-{width}x{height}-{language}{'-elder' if elder else ''}.png"
+                written.append(render_widget_png(window, out_dir / name, (width, height)))
+    for path in written:
+        print(f"screen: {path}")
+    try:
+        link = kiosk.wait_for_backoffice()
+        _print_backoffice_check(link)
+    finally:
+        kiosk.shutdown()
+    return 0
+
+
+def _print_backoffice_check(link: BackofficeLink) -> None:
+    from backoffice.demo_data import demo_citizens
+
+    client = link.client
+    citizen = demo_citizens()[0]
+    session = client.open_card_session(citizen.ssn, citizen.card_number, citizen.card_id_code)
+    enrolment = client.enrolment(session.token)
+    client.close_session(session.token)
+    print(f"back office: {client.base_url} — {session.citizen.name} ({session.citizen.ssn_masked}): "
+          + ", ".join(f"{item.insurance_type.value} {item.status.value} {item.months_paid} months"
+                      for item in enrolment.items))

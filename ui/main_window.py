@@ -1,0 +1,75 @@
+"""The kiosk's one top-level window: a stack of screens, nothing else.
+
+No business logic: which screen shows, and when, is decided by the flow controller,
+which calls `show_screen`. Language and elder mode are display state the controller
+sets here; they are forwarded to every screen that supports them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from kiosk.messages import MessageCatalog
+from ui.screens.attract import AttractScreen
+from ui.theme import Theme
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, catalog: MessageCatalog, theme: Theme, branding_name: str, *,
+                 fullscreen: bool = True, frameless: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self._theme = theme
+        self._fullscreen = fullscreen
+        self.setWindowTitle(branding_name)
+        if frameless:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self._stack = QStackedWidget(self)
+        self.setCentralWidget(self._stack)
+        self._screens: dict[str, QWidget] = {}
+        self.attract = AttractScreen(catalog, theme, branding_name)
+        self.add_screen(AttractScreen.SCREEN_NAME, self.attract)
+        self.show_screen(AttractScreen.SCREEN_NAME)
+
+    def add_screen(self, name: str, screen: QWidget) -> None:
+        if name in self._screens:
+            raise ValueError(f"screen {name!r} already added")
+        self._screens[name] = screen
+        self._stack.addWidget(screen)
+
+    def screen_names(self) -> list[str]:
+        return list(self._screens)
+
+    def screen_widget(self, name: str) -> QWidget:
+        return self._screens[name]
+
+    def show_screen(self, name: str) -> QWidget:
+        try:
+            screen = self._screens[name]
+        except KeyError:
+            raise KeyError(f"no screen named {name!r}; have {sorted(self._screens)}") from None
+        self._stack.setCurrentWidget(screen)
+        return screen
+
+    def current_screen_name(self) -> str:
+        current = self._stack.currentWidget()
+        return next(name for name, widget in self._screens.items() if widget is current)
+
+    def set_language(self, language: str) -> None:
+        for screen in self._screens.values():
+            if hasattr(screen, "set_language"):
+                screen.set_language(language)
+
+    def set_elder_mode(self, on: bool) -> None:
+        for screen in self._screens.values():
+            if hasattr(screen, "set_elder_mode"):
+                screen.set_elder_mode(on)
+
+    def present(self) -> None:
+        """Show as configured: fullscreen on the kiosk, a plain window for development."""
+        if self._fullscreen:
+            self.showFullScreen()
+        else:
+            self.show()
