@@ -19,7 +19,6 @@ def page(conn: sqlite3.Connection, citizen_id: int, period_from: str, period_to:
         params.append(insurance_type.value)
     totals_row = conn.execute(
         f"SELECT COUNT(*) AS rows_count,"
-        f" SUM(c.status = 'paid') AS paid, SUM(c.status = 'owed') AS owed, SUM(c.status = 'deferred') AS deferred,"
         f" COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.employer_fen END), 0) AS employer_fen,"
         f" COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.personal_fen END), 0) AS personal_fen,"
         f" COUNT(DISTINCT CASE WHEN c.status = 'paid' THEN c.period END) AS paid_months,"

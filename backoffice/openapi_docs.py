@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.contract.models import Problem
@@ -42,12 +43,12 @@ TERMINAL_SECURITY_SCHEMES = {
 TERMINAL_SECURITY = {"TerminalId": [], "TerminalTimestamp": [], "TerminalNonce": [], "TerminalSignature": []}
 
 
-def decorate_schema(schema: dict[str, Any], public_paths: set[tuple[str, str]]) -> dict[str, Any]:
+def decorate_schema(schema: dict[str, Any], is_public: Callable[[str, str], bool]) -> dict[str, Any]:
     """Add security schemes and problem+json media types to the generated schema."""
     schema.setdefault("components", {})["securitySchemes"] = TERMINAL_SECURITY_SCHEMES
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
-            if (method.upper(), path) in public_paths:
+            if is_public(method.upper(), path):
                 operation["security"] = []
             elif path.startswith("/v1/me/") or path == "/v1/sessions/current":
                 operation["security"] = [{**TERMINAL_SECURITY, "CitizenSession": []}]

@@ -1,0 +1,1 @@
+"""Qt widgets of the kiosk: main window, screens, widgets, theme."""

@@ -281,7 +281,7 @@ QPushButton {{
     background: {t.surface};
     color: {t.primary};
 }}
-QPushButton[size="control"] {{
+QPushButton[textrole="control"] {{
     {fpx("control")}
 }}
 QPushButton:pressed, QPushButton[active="true"] {{

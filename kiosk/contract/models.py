@@ -383,3 +383,11 @@ class HeartbeatAck(_Response):
     terminal_id: str
     received_at: dt.datetime
     server_time: dt.datetime
+
+
+# --- health (added with the reference back office) ---------------------------------
+
+class HealthStatus(_Response):
+    status: Literal["ok"]
+    version: str
+    server_time: dt.datetime

@@ -96,10 +96,10 @@ class AttractScreen(QWidget):
 
         self._footer_row = QHBoxLayout()
         for button in (self.language_button, self.elder_button, self.repeat_button):
-            button.setProperty("size", "control")
+            button.setProperty("textrole", "control")
             self._footer_row.addWidget(button)
         self._footer_row.addStretch(1)
-        self.call_staff_button.setProperty("size", "control")
+        self.call_staff_button.setProperty("textrole", "control")
         self._footer_row.addWidget(self.call_staff_button)
         # The hotline gets its own line: beside the buttons it would not fit a
         # 1280 px panel in English elder mode.
@@ -107,6 +107,10 @@ class AttractScreen(QWidget):
         self._footer_layout.addLayout(self._footer_row)
         self._footer_layout.addWidget(self.hotline_label, 0, Qt.AlignmentFlag.AlignRight)
 
+        # Header and footer keep their height; only the pictograms give way when
+        # a panel is short (they are Expanding with a small minimum).
+        for bar in (self._header, self._footer):
+            bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -129,10 +133,14 @@ class AttractScreen(QWidget):
         self.scan_button.activated.connect(self.scan_ecard_requested)
         self.insert_help_button.activated.connect(self.insert_card_help_requested)
         self.language_button.activated.connect(self._request_language_toggle)
-        self.elder_button.activated.connect(lambda: self.elder_mode_toggled.emit(not self._elder))
+        self.elder_button.activated.connect(self._request_elder_toggle)
         self.repeat_button.activated.connect(self.repeat_speech_requested)
         self.call_staff_button.activated.connect(self.call_staff_requested)
 
+        # Polish now: a stylesheet set later (elder mode) on a never-polished parent
+        # is not propagated to children that are already polished, which leaves them
+        # measuring with stale fonts while painting with new ones.
+        self.ensurePolished()
         self._apply_metrics()
         self._apply_texts()
 
@@ -173,9 +181,11 @@ class AttractScreen(QWidget):
         panel = QFrame(self)
         panel.setProperty("role", "panel")
         layout = QVBoxLayout(panel)
-        layout.addWidget(picto, 1)
+        layout.addStretch(1)
+        layout.addWidget(picto, 4)
         layout.addWidget(label)
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
         return panel
 
     def _t(self, key: str) -> str:
@@ -205,6 +215,7 @@ class AttractScreen(QWidget):
         self.setAccessibleName(t("attract.title"))
         self.setAccessibleDescription(self.speech_text())
         self._apply_icons()
+        self._equalise_instructions()
         self.updateGeometry()
 
     def _apply_icons(self) -> None:
@@ -230,14 +241,14 @@ class AttractScreen(QWidget):
         self.setStyleSheet(build_stylesheet(th, elder))
         # Text and targets scale with elder mode; margins do not, so the larger
         # text gets the room (a 1280x1024 panel has little to spare).
-        margin = 40
+        margin = 32
         self._header.layout().setContentsMargins(margin, 16, margin, 16)
         self._body.setContentsMargins(margin, 16, margin, 20)
         self._body.setSpacing(16)
         self._panels.setSpacing(32)
         for panel in (self._card_panel, self._qr_panel):
             layout = panel.layout()
-            layout.setContentsMargins(24, 24, 24, 24)
+            layout.setContentsMargins(20, 20, 20, 20)
             layout.setSpacing(round(16 * s))
         self._footer_layout.setContentsMargins(margin, 14, margin, 10)
         self._footer_layout.setSpacing(4)
@@ -247,21 +258,40 @@ class AttractScreen(QWidget):
             button.setMinimumSize(target, target)
         # The two main actions: one generous size for both.
         for button in (self.insert_help_button, self.scan_button):
-            button.setMinimumSize(round(th.px(80) * s), max(target, round(th.px(18) * s)))
+            button.setMinimumSize(round(th.px(80) * s), max(target, round(th.px(20) * s)))
         for picto in (self.card_picto, self.qr_picto):
             picto.setMinimumSize(135, 90)
-            picto.set_preferred_height(round(220 * s))
+            picto.setMaximumHeight(round(320 * s))
+            picto.set_preferred_height(round(200 * s))
+        for label in (self.insert_card_label, self.show_ecard_label):
+            label.setMinimumHeight(0)  # re-measured for the new font
         self.updateGeometry()
+
+    def _equalise_instructions(self) -> None:
+        # Both panels keep their pictogram, text and button on the same lines even
+        # when one instruction wraps to more lines than the other.
+        labels = (self.insert_card_label, self.show_ecard_label)
+        height = max(label.heightForWidth(label.width()) for label in labels)
+        for label in labels:
+            if label.minimumHeight() != height:
+                label.setMinimumHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 (QResizeEvent)
+        super().resizeEvent(event)
+        self._equalise_instructions()
 
     # --- keypad ---------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Nothing is focused until the first key, so touch users never see the
         # keypad-focus highlight; the first navigation key lands on the main action.
-        if event.key() in _NAV_KEYS and not any(b.hasFocus() for b in self.buttons()):
+        if event.key() in _NAV_KEYS and self.focusWidget() not in self.buttons():
             self.scan_button.setFocus(Qt.FocusReason.TabFocusReason)
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def _request_elder_toggle(self) -> None:
+        self.elder_mode_toggled.emit(not self._elder)
 
     def _request_language_toggle(self) -> None:
         others = [lang for lang in LANGUAGES if lang != self._language]

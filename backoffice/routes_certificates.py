@@ -1,0 +1,60 @@
+"""Certificate issue (citizen, idempotent) and the public verification endpoint."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from kiosk.contract.models import Certificate, CertificateRequest, CertificateVerification
+
+from backoffice import certificates, db, idempotency
+from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
+from backoffice.openapi_docs import problem_responses
+from backoffice.problems import ProblemError
+from backoffice.settings import BackofficeSettings
+
+router = APIRouter(tags=["certificates"])
+
+OPERATION = "certificate"
+
+
+@router.post("/v1/me/certificates", status_code=201, response_model=Certificate,
+             responses=problem_responses(400, 401, 413, 422), summary="Issue an enrolment or contribution certificate",
+             description=("Requires an Idempotency-Key. Repeating the same key with the same body answers the "
+                          "same certificate with 201 again (header `Idempotent-Replayed: true`); the same key "
+                          "with another body is refused with 422 `idempotency_key_reused`."))
+def issue_certificate(body: CertificateRequest, idempotency_key: idempotency.IdempotencyKey,
+                      citizen: CitizenContext = Depends(current_citizen),
+                      conn: sqlite3.Connection = Depends(get_conn),
+                      settings: BackofficeSettings = Depends(get_settings)) -> JSONResponse:
+    certificates.check_range(body)
+    body_hash = idempotency.request_hash(body)
+    with db.write_transaction(conn):
+        stored = idempotency.recall(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash)
+        if stored is None:
+            number = certificates.issue(conn, settings, citizen.citizen_id, citizen.terminal_id, body)
+            idempotency.remember(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash, 201, number)
+            status, replayed = 201, False
+        else:
+            (status, number), replayed = stored, True
+    certificate = certificates.load(conn, number)
+    return JSONResponse(certificate.model_dump(mode="json"), status_code=status,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+
+def rate_limited(request: Request) -> None:
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.verify_rate_limiter.take(client)
+    if wait:
+        raise ProblemError("rate_limited", headers={"Retry-After": str(wait)})
+
+
+@router.get("/v1/certificates/{verification_code}", response_model=CertificateVerification,
+            responses=problem_responses(404, 429), summary="Check a certificate (public, no signature)",
+            description="Public: anyone holding the paper can check it. Rate limited per client address.",
+            dependencies=[Depends(rate_limited)])
+def verify_certificate(verification_code: str = Path(max_length=64),
+                       conn: sqlite3.Connection = Depends(get_conn)) -> CertificateVerification:
+    return certificates.verify(conn, verification_code)
