@@ -80,10 +80,15 @@ class KioskApplication:
                                  fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
         # Language and elder mode are display state; the screen flow (later) owns navigation.
         attract = self.window.attract
-        attract.language_toggled.connect(self.window.set_language)
+        attract.language_toggled.connect(self.apply_language)
         attract.elder_mode_toggled.connect(self.window.set_elder_mode)
-        self.window.set_language(self.settings.terminal.language)
+        self.apply_language(self.settings.terminal.language)
         return self.window
+
+    def apply_language(self, language: str) -> None:
+        branding = self.settings.ui
+        self.window.set_language(language)
+        self.window.attract.set_branding_name(branding.branding_en if language == "en" else branding.branding_zh)
 
     def start_backoffice_link(self) -> None:
         """Connect off the GUI thread: importing and starting the server must not delay the first frame."""
@@ -152,7 +157,7 @@ def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     for width, height in SCREENSHOT_SIZES:
         for language in ("zh", "en"):
             for elder in (False, True):
-                window.set_language(language)
+                kiosk.apply_language(language)
                 window.set_elder_mode(elder)
                 name = f"attract-{width}x{height}-{language}{'-elder' if elder else ''}.png"
                 written.append(render_widget_png(window, out_dir / name, (width, height)))
