@@ -72,4 +72,6 @@ class MainWindow(QMainWindow):
         if self._fullscreen:
             self.showFullScreen()
         else:
+            # A development window at a terminal-like 4:3 size, not the layout's minimum.
+            self.resize(1280, 960)
             self.show()
