@@ -3,7 +3,10 @@ every call comes back as a typed contract model, every refusal as a typed KioskE
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -166,12 +169,15 @@ def test_heartbeat(client: BackofficeClient) -> None:
     assert ack.terminal_id == TERMINAL_ID
 
 
-def test_client_built_from_demo_settings_talks_https_with_the_dev_ca(tmp_path: Path) -> None:
-    import subprocess
-
+def make_dev_ca(directory: Path) -> Path:
     repo = Path(__file__).resolve().parents[2]
-    subprocess.run(["bash", str(repo / "scripts" / "dev-ca.sh"), str(tmp_path / "ca")], check=True,
+    subprocess.run(["bash", str(repo / "scripts" / "dev-ca.sh"), str(directory)], check=True,
                    capture_output=True, timeout=120)
+    return directory
+
+
+def test_client_talks_https_with_the_dev_ca(tmp_path: Path) -> None:
+    make_dev_ca(tmp_path / "ca")
     settings = BackofficeSettings(db_path=tmp_path / "tls.sqlite3", as_of=AS_OF, terminals={TERMINAL_ID: SECRET})
     with EmbeddedBackoffice(settings, tls_certfile=tmp_path / "ca" / "server.crt",
                             tls_keyfile=tmp_path / "ca" / "server.key") as tls_server:
@@ -183,3 +189,25 @@ def test_client_built_from_demo_settings_talks_https_with_the_dev_ca(tmp_path: P
             with pytest.raises(KioskError) as caught:
                 open_session(unverified, "zhang_wei")
         assert caught.value.code == "tls_error"
+
+
+def test_local_https_profile_reaches_a_mutual_tls_back_office(tmp_path: Path) -> None:
+    """The shipped local_https profile, relocated to a scratch install directory, over mutual TLS."""
+    from kiosk.config import CONFIG_DIR, load_settings
+
+    install = tmp_path / "install"
+    shutil.copytree(CONFIG_DIR, install / "config")
+    ca = make_dev_ca(install / "var" / "dev-ca")
+    settings = load_settings("local_https", install / "config")
+    office = BackofficeSettings(db_path=tmp_path / "mtls.sqlite3", as_of=AS_OF,
+                                terminals={settings.terminal.id: settings.terminal_secret()})
+    with EmbeddedBackoffice(office, tls_certfile=ca / "server.crt", tls_keyfile=ca / "server.key",
+                            tls_client_ca=ca / "ca.crt") as tls_server:
+        with BackofficeClient.from_settings(settings, base_url=tls_server.base_url) as configured:
+            assert open_session(configured, "chen_jing").citizen.name == "陈静"
+        without_cert = dataclasses.replace(settings, backoffice=dataclasses.replace(
+            settings.backoffice, client_cert_file="", client_key_file=""))
+        with BackofficeClient.from_settings(without_cert, base_url=tls_server.base_url) as anonymous:
+            with pytest.raises(KioskError) as caught:
+                open_session(anonymous, "chen_jing")
+        assert caught.value.kind is ErrorKind.BACKOFFICE_UNAVAILABLE
