@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from kiosk.contract.models import Certificate, CertificateRequest, CertificateVerification
 
-from backoffice import certificates, db, idempotency
+from backoffice import certificates, idempotency
 from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
 from backoffice.openapi_docs import problem_responses
 from backoffice.problems import ProblemError
@@ -30,18 +30,10 @@ def issue_certificate(body: CertificateRequest, idempotency_key: idempotency.Ide
                       conn: sqlite3.Connection = Depends(get_conn),
                       settings: BackofficeSettings = Depends(get_settings)) -> JSONResponse:
     certificates.check_range(body)
-    body_hash = idempotency.request_hash(body)
-    with db.write_transaction(conn):
-        stored = idempotency.recall(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash)
-        if stored is None:
-            number = certificates.issue(conn, settings, citizen.citizen_id, citizen.terminal_id, body)
-            idempotency.remember(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash, 201, number)
-            status, replayed = 201, False
-        else:
-            (status, number), replayed = stored, True
-    certificate = certificates.load(conn, number)
-    return JSONResponse(certificate.model_dump(mode="json"), status_code=status,
-                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+    number, replayed = idempotency.create_once(
+        conn, OPERATION, citizen.citizen_id, idempotency_key, body,
+        lambda: certificates.issue(conn, settings, citizen.citizen_id, citizen.terminal_id, body))
+    return idempotency.created_response(certificates.load(conn, number), replayed)
 
 
 def rate_limited(request: Request) -> None:

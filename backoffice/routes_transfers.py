@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from kiosk.contract.models import PensionTransfer, PensionTransferList, TransferEligibility, TransferRequest
 
-from backoffice import db, idempotency, transfer_rules, transfers
+from backoffice import idempotency, transfer_rules, transfers
 from backoffice.citizens import area_model
 from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
 from backoffice.openapi_docs import problem_responses
@@ -52,24 +52,19 @@ def apply(body: TransferRequest, idempotency_key: idempotency.IdempotencyKey,
           citizen: CitizenContext = Depends(current_citizen),
           conn: sqlite3.Connection = Depends(get_conn),
           settings: BackofficeSettings = Depends(get_settings)) -> JSONResponse:
-    body_hash = idempotency.request_hash(body)
     today = settings.business_today()
-    with db.write_transaction(conn):
-        # The key is checked first: a retry after success must get the application, not a conflict.
-        stored = idempotency.recall(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash)
-        if stored is None:
-            decision = transfer_rules.decide(conn, settings.local_region, citizen.citizen_id, body.from_region)
-            if not decision.eligible:
-                raise ProblemError(decision.code, message_zh=decision.message_zh, message_en=decision.message_en)
-            transfer_id = transfers.create(conn, citizen.citizen_id, decision.from_area["code"],
-                                           decision.to_area["code"], body.contact_mobile, today)
-            idempotency.remember(conn, OPERATION, citizen.citizen_id, idempotency_key, body_hash, 201, transfer_id)
-            status, replayed = 201, False
-        else:
-            (status, transfer_id), replayed = stored, True
-    transfer = transfers.load(conn, citizen.citizen_id, transfer_id, today)
-    return JSONResponse(transfer.model_dump(mode="json"), status_code=status,
-                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+    def decide_and_create() -> str:
+        decision = transfer_rules.decide(conn, settings.local_region, citizen.citizen_id, body.from_region)
+        if not decision.eligible:
+            raise ProblemError(decision.code, message_zh=decision.message_zh, message_en=decision.message_en)
+        return transfers.create(conn, citizen.citizen_id, decision.from_area["code"], decision.to_area["code"],
+                                body.contact_mobile, today)
+
+    # The key is checked first: a retry after success must get the application, not a conflict.
+    transfer_id, replayed = idempotency.create_once(conn, OPERATION, citizen.citizen_id, idempotency_key, body,
+                                                    decide_and_create)
+    return idempotency.created_response(transfers.load(conn, citizen.citizen_id, transfer_id, today), replayed)
 
 
 @router.get("/v1/me/pension-transfers", response_model=PensionTransferList, responses=problem_responses(401),
