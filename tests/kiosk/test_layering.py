@@ -48,3 +48,14 @@ def test_contract_depends_on_nothing_of_ours_but_itself() -> None:
 def test_ui_never_imports_the_backoffice_or_the_client() -> None:
     for path, names in imports_of("ui").items():
         assert not any(name.startswith(("backoffice", "kiosk.backoffice_client", "requests")) for name in names), path
+
+
+def test_devices_depend_on_nothing_of_ours_but_the_contract() -> None:
+    """`ui -> kiosk -> devices`: a driver never reaches up into the core, the UI or the server."""
+    offenders = {}
+    for path, names in imports_of("devices").items():
+        upward = sorted(name for name in names if name.split(".")[0] in ("kiosk", "ui", "backoffice")
+                        and not name.startswith("kiosk.contract"))
+        if upward:
+            offenders[path] = upward
+    assert offenders == {}

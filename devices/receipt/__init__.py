@@ -1,0 +1,1 @@
+"""Receipt printing: a device-neutral layout, the ESC/POS encoder and drivers, a stream decoder."""

@@ -1,0 +1,1 @@
+"""QR scanners: serial line-terminated codes and the USB-HID keyboard wedge."""

@@ -1,0 +1,1 @@
+"""Simulators for all four device classes, same interfaces as the drivers, with fault injection."""
