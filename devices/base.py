@@ -34,6 +34,9 @@ class Interaction(Protocol):
 class Device(ABC):
     device_class: DeviceClass
     counter_names: tuple[str, ...] = ()
+    # True for drivers whose own monitor thread notices a device coming back (PC/SC, serial):
+    # the manager then leaves them alone instead of closing and reopening them.
+    self_recovering: bool = False
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -272,7 +272,7 @@ class ReceiptPrinter(Device):
             if not refreshed.ok:
                 return self._report(level, refreshed.code, refreshed.detail)
             status = self.status
-            code = _paper_code(status) or (CompletionCode.SUCCESS if status.state.usable else CompletionCode.NO_DEVICE)
+            code = paper_fault_code(status) or (CompletionCode.SUCCESS if status.state.usable else CompletionCode.NO_DEVICE)
             return self._report(level, code, f"{status.state.value}, paper {status.paper.value}, "
                                 f"cover {status.cover.value}")
         from devices.receipt.layout import test_page
@@ -286,7 +286,7 @@ class ReceiptPrinter(Device):
         return self._report(level, CompletionCode.SUCCESS, f"test page printed ({printed.value.bytes_sent} bytes)")
 
 
-def _paper_code(status) -> CompletionCode | None:
+def paper_fault_code(status) -> CompletionCode | None:
     from devices.model import CoverState
 
     if status.paper is PaperState.OUT:

@@ -51,9 +51,37 @@ def _add_config(subparsers) -> None:
     parser.set_defaults(handler=_cmd_config)
 
 
+def _add_diag(subparsers) -> None:
+    parser = subparsers.add_parser("diag", help="technician checks of the devices (exit 0 pass, 1 fail)")
+    parser.add_argument("--profile", default="service_hall", help="profile whose devices to check")
+    checks = parser.add_subparsers(dest="check", required=True, metavar="CHECK")
+    devices = checks.add_parser("devices", help="each device with state, capabilities and counters")
+    devices.add_argument("--json", action="store_true")
+    health = checks.add_parser("health", help="health checks of every device")
+    health.add_argument("--level", choices=["internal", "external"], default="internal")
+    health.add_argument("--json", action="store_true")
+    card = checks.add_parser("card", help="wait for a card and print its masked fields as JSON")
+    card.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a card")
+    scan = checks.add_parser("scan", help="wait for one QR code and print a bounded preview")
+    scan.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a code")
+    checks.add_parser("print-test", help="print the receipt test page")
+    sample = checks.add_parser("print-certificate-sample", help="the A4 sample certificate")
+    sample.add_argument("--out", type=Path, help="render to this PDF instead of the configured printer")
+    parser.set_defaults(handler=_cmd_diag)
+
+
+def _add_virtual_card(subparsers) -> None:
+    parser = subparsers.add_parser("virtual-card", help="insert a demo citizen's virtual card into pcscd (vpcd)")
+    parser.add_argument("--card-number", required=True, help="a demo card number, e.g. A00000019")
+    parser.add_argument("--fault", action="append", default=[], help="inject a card fault (repeatable)")
+    parser.add_argument("--port", type=int, default=35963, help="vpcd port (35963 = Virtual PCD 00 00)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.set_defaults(handler=_cmd_virtual_card)
+
+
 def _add_bench(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure performance and print figures")
-    parser.add_argument("target", choices=["backoffice"])
+    parser.add_argument("target", choices=["backoffice", "devices"])
     parser.add_argument("--iterations", type=int, default=200)
     parser.set_defaults(handler=_cmd_bench)
 
@@ -61,7 +89,7 @@ def _add_bench(subparsers) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Social-insurance self-service kiosk")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_demo, _add_run, _add_backoffice, _add_config, _add_bench):
+    for add in (_add_demo, _add_run, _add_backoffice, _add_config, _add_diag, _add_virtual_card, _add_bench):
         add(subparsers)
     return parser
 
@@ -127,7 +155,55 @@ def _cmd_backoffice(args) -> int:
     return EXIT_OK
 
 
+def _cmd_diag(args) -> int:
+    from devices.model import HealthLevel
+    from kiosk.config import load_settings
+    from kiosk.device_setup import build_device_manager
+    from kiosk.diagnostics import Diagnostics, wait_until_settled
+    from kiosk.redaction import configure_logging
+
+    settings = load_settings(args.profile)
+    configure_logging("WARNING")
+    if args.check == "print-certificate-sample" and args.out is not None:
+        return Diagnostics(settings, build_device_manager(settings)).print_certificate_sample(args.out)
+    with build_device_manager(settings) as manager:
+        wait_until_settled(manager)
+        diagnostics = Diagnostics(settings, manager)
+        if args.check == "devices":
+            return diagnostics.devices(args.json)
+        if args.check == "health":
+            return diagnostics.health(HealthLevel(args.level), args.json)
+        if args.check == "card":
+            return diagnostics.card(args.timeout)
+        if args.check == "scan":
+            return diagnostics.scan(args.timeout)
+        if args.check == "print-test":
+            return diagnostics.print_test()
+        return diagnostics.print_certificate_sample(None)
+
+
+def _cmd_virtual_card(args) -> int:
+    from devices.card.virtual_card import CardFault, run_virtual_card
+    from kiosk.demo_cards import demo_card_record
+
+    try:
+        record = demo_card_record(args.card_number)
+        faults = tuple(CardFault(name.replace("-", "_").lower()) for name in args.fault)
+    except (KeyError, ValueError) as error:
+        known = ", ".join(fault.value for fault in CardFault)
+        print(f"kiosk virtual-card: {error.args[0] if error.args else error} (faults: {known})", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"virtual card {args.card_number} inserted via vpcd {args.host}:{args.port}; Ctrl-C removes it",
+          file=sys.stderr, flush=True)
+    run_virtual_card(record, faults=faults, host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def _cmd_bench(args) -> int:
+    if args.target == "devices":
+        from kiosk.bench import run_devices_bench
+
+        return run_devices_bench()
     from kiosk.bench import run_backoffice_bench
 
     return run_backoffice_bench(iterations=args.iterations)

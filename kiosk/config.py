@@ -126,8 +126,11 @@ class QrScannerSettings:
     port: str = ""
     baud: int = 9600
     terminator: Literal["CR", "LF", "CRLF"] = "CR"
+    wedge_max_interkey_ms: int = 35  # hid_wedge: keys closer than this are a scanner, not a person
 
     def validate(self) -> None:
+        _check(5 <= self.wedge_max_interkey_ms <= 100, "devices.qr_scanner.wedge_max_interkey_ms",
+               "must be 5..100 milliseconds")
         _check(self.baud in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200), "devices.qr_scanner.baud",
                "must be a standard rate (1200..115200)")
         _check(self.driver != "serial" or bool(self.port), "devices.qr_scanner.port",
@@ -139,6 +142,7 @@ class ReceiptPrinterSettings:
     driver: Literal["simulator", "network", "usb", "serial", "file", "none"] = "simulator"
     address: str = ""
     width_mm: Literal[58, 80] = 80
+    native_qr: bool = True           # false: send the QR as a raster image (printers without GS ( k)
     header_zh: str = ""
     header_en: str = ""
 
@@ -164,6 +168,10 @@ class DeviceSettings:
     qr_scanner: QrScannerSettings
     receipt_printer: ReceiptPrinterSettings
     document_printer: DocumentPrinterSettings
+    recovery_interval_s: float = 2.0  # how often a vanished device is looked for again
+
+    def validate(self) -> None:
+        _check(0.2 <= self.recovery_interval_s <= 60, "devices.recovery_interval_s", "must be 0.2..60 seconds")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -55,3 +55,32 @@ class KioskError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in (ErrorKind.TIMEOUT, ErrorKind.BACKOFFICE_UNAVAILABLE)
+
+
+# Device completion codes, mapped once (DESIGN section 2): kind, citizen message zh/en.
+_DEVICE_ERRORS: dict[str, tuple[ErrorKind, str, str]] = {
+    "cancelled": (ErrorKind.CANCELLED, "操作已取消。", "The operation was cancelled."),
+    "timeout": (ErrorKind.TIMEOUT, "设备响应超时，请重试。", "The device took too long. Please try again."),
+    "no_device": (ErrorKind.HARDWARE, "设备暂时无法使用，请联系工作人员或拨打12333。",
+                  "A device is not working. Please ask staff or call 12333."),
+    "hardware_error": (ErrorKind.HARDWARE, "设备故障，请联系工作人员。", "A device failed. Please ask staff."),
+    "busy": (ErrorKind.HARDWARE, "设备忙，请稍候再试。", "The device is busy. Please try again in a moment."),
+    "unsupported": (ErrorKind.HARDWARE, "本机不支持此操作。", "This terminal cannot do that."),
+    "no_media": (ErrorKind.USER, "请插入社会保障卡。", "Please insert your social security card."),
+    "media_removed": (ErrorKind.USER, "社保卡已拔出，请重新插卡。", "The card was removed. Please insert it again."),
+    "media_invalid": (ErrorKind.USER, "无法读取此卡，请确认芯片朝上插入，或联系工作人员。",
+                      "This card cannot be read. Insert it chip first, or ask staff."),
+    "pin_incorrect": (ErrorKind.USER, "密码错误，请重新输入。", "Wrong PIN. Please try again."),
+    "pin_blocked": (ErrorKind.USER, "社保卡密码已锁定，请携带身份证到服务窗口或银行网点解锁。",
+                    "The card's PIN is blocked. Please bring your ID card to a service counter or bank branch."),
+    "invalid_input": (ErrorKind.USER, "输入的信息有误，请检查后重试。", "Some of the information is not valid."),
+    "paper_out": (ErrorKind.HARDWARE, "打印机缺纸，请联系工作人员。", "The printer is out of paper. Please ask staff."),
+    "paper_jam": (ErrorKind.HARDWARE, "打印机卡纸，请联系工作人员。", "The printer has a paper jam. Please ask staff."),
+    "cover_open": (ErrorKind.HARDWARE, "打印机盖未关闭，请联系工作人员。", "The printer cover is open. Please ask staff."),
+}
+
+
+def error_from_device(code: str, detail: str = "") -> KioskError:
+    """A failed device `OperationResult` (its `code` and `detail`) as a classified kiosk error."""
+    kind, message_zh, message_en = _DEVICE_ERRORS.get(str(code), (ErrorKind.HARDWARE, None, None))
+    return KioskError(kind, f"device_{code}", detail, message_zh=message_zh, message_en=message_en)
