@@ -90,6 +90,18 @@ class CardReader(Device):
 
         return self._run("wait_for_card", body, cancel)
 
+    def _card_ready_for_check(self, level: HealthLevel, interaction: Interaction | None,
+                              cancel: CancelToken) -> HealthReport | None:
+        """A card in the reader for an external/interactive check, or the report of why not."""
+        if level is HealthLevel.INTERACTIVE:
+            interaction.instruct("请插入一张社会保障卡。", "Insert a social security card now.")
+            waited = self.wait_for_card(60.0, cancel)
+            if not waited.ok:
+                return self._report(level, waited.code, "no card inserted")
+        elif self.status.media is not MediaState.PRESENT:
+            return self._report(level, CompletionCode.NO_MEDIA, "external check needs a card in the reader")
+        return None
+
     @abstractmethod
     def _do_read_card(self, cancel: CancelToken) -> CardData: ...
 
@@ -100,13 +112,9 @@ class CardReader(Device):
                       cancel: CancelToken) -> HealthReport:
         if level is HealthLevel.INTERNAL:
             return super()._check_health(level, interaction, cancel)
-        if level is HealthLevel.INTERACTIVE:
-            interaction.instruct("请插入一张社会保障卡。", "Insert a social security card now.")
-            waited = self.wait_for_card(60.0, cancel)
-            if not waited.ok:
-                return self._report(level, waited.code, "no card inserted")
-        elif self.status.media is not MediaState.PRESENT:
-            return self._report(level, CompletionCode.NO_MEDIA, "external check needs a card in the reader")
+        not_ready = self._card_ready_for_check(level, interaction, cancel)
+        if not_ready is not None:
+            return not_ready
         result = self.read_card(cancel)
         if not result.ok:
             return self._report(level, result.code, result.detail)

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from typing import Callable, Iterable, Mapping, TypeVar
 
 from devices.base import Device, Interaction, Listener
-from devices.interfaces import CardReader, DocumentPrinter, QrScanner, ReceiptPrinter
+from devices.interfaces import CardReader, DocumentPrinter, QrScanner, ReceiptPrinter, paper_fault_code
 from devices.model import DeviceClass, DeviceState, HealthLevel, HealthReport, StatusChanged
 from devices.worker import DeviceWorker
 
@@ -133,6 +133,11 @@ class DeviceManager:
     def _recovery_loop(self) -> None:
         while not self._stop.wait(self._recovery_interval_s):
             for device_class, device in self._devices.items():
+                if isinstance(device, ReceiptPrinter) and device.status.state.usable \
+                        and paper_fault_code(device.status) is not None:
+                    # Nothing else asks an idle printer again: re-read it so a refill is noticed.
+                    self.submit(device_class, device.refresh_status)
+                    continue
                 if device.self_recovering or device.status.state not in _NEEDS_RECOVERY:
                     continue
                 # On the device's worker: a recovery never races an operation on the same device.

@@ -164,6 +164,10 @@ def _cmd_diag(args) -> int:
 
     settings = load_settings(args.profile)
     configure_logging("WARNING")
+    if settings.devices.document_printer.driver != "none":
+        from devices.document.certificate_pdf import ensure_gui_application
+
+        ensure_gui_application()  # fonts for PDF rendering need a Qt application on the main thread
     if args.check == "print-certificate-sample" and args.out is not None:
         return Diagnostics(settings, build_device_manager(settings)).print_certificate_sample(args.out)
     with build_device_manager(settings) as manager:

@@ -10,6 +10,8 @@ venv="$repo_root/.venv"
 debian_packages=(
   # card reader: PC/SC daemon, the vpcd virtual reader driver, headers for building pyscard
   pcscd vsmartcard-vpcd libpcsclite1 libpcsclite-dev swig
+  # A4 printing through CUPS (the document printer's cups driver and its tests)
+  cups-daemon cups-client
   # speech
   espeak-ng
   # Qt runtime, fonts, virtual screen for screenshots

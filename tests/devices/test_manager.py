@@ -80,3 +80,17 @@ def test_a_device_of_the_wrong_class_is_refused() -> None:
 
     with pytest.raises(ValueError):
         DeviceManager({DeviceClass.QR_SCANNER: SimulatedCardReader()})
+
+
+def test_a_refilled_receipt_printer_is_noticed_without_a_print() -> None:
+    from devices.model import PaperState
+    from devices.simulators.printers import SimulatedReceiptPrinter
+
+    printer = SimulatedReceiptPrinter()
+    manager = DeviceManager({DeviceClass.RECEIPT_PRINTER: printer}, recovery_interval_s=0.1)
+    with manager:
+        printer.inject_fault(SimulatedFault.PAPER_OUT)
+        assert printer.status.paper is PaperState.OUT
+        # The paper is replaced behind the device's back (the simulator's state only, no status refresh).
+        printer.faults.clear(SimulatedFault.PAPER_OUT)
+        assert wait_for(lambda: printer.status.paper is PaperState.FULL)

@@ -170,10 +170,11 @@ int iVerifyPIN(int iType, char *pOutInfo)
         return 0;
     }
     int left = atomic_fetch_sub(&pin_tries_left, 1) - 1;
-    /* Like some vendors, the count comes with a trailing separator; the last try locks the PIN. */
+    /* Like some vendors, the count comes with a trailing separator, and the try that locks
+     * the PIN is still -5 with "0|"; only later calls answer -6. */
     pOutInfo[0] = (char)('0' + left);
     strcpy(pOutInfo + 1, "|");
-    return left > 0 ? -5 : -6;
+    return -5;
 }
 #endif
 
