@@ -135,7 +135,7 @@ class QrScanner(Device):
     """Publishes `CodeScanned` / `ScanFailed` events while enabled."""
 
     device_class = DeviceClass.QR_SCANNER
-    counter_names = ("codes_scanned", "scan_errors")
+    counter_names = ("codes_scanned", "scan_errors", "scans_ignored")
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -190,6 +190,7 @@ class QrScanner(Device):
         from devices.scanner.code_filter import validate_scanned_code
 
         if not self._enabled:
+            self.statistics.increment("scans_ignored")
             return
         try:
             code = validate_scanned_code(raw, self.capabilities.max_code_bytes)
@@ -203,6 +204,9 @@ class QrScanner(Device):
     def _report_failed_scan(self, code: CompletionCode, detail: str) -> None:
         from devices.model import ScanFailed
 
+        if not self._enabled:
+            self.statistics.increment("scans_ignored")
+            return
         self.statistics.increment("scan_errors")
         self._publish(ScanFailed(self.name, code, detail))
 

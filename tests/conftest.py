@@ -9,6 +9,7 @@ revocation of a named citizen) should start their own server with `start_backoff
 from __future__ import annotations
 
 import datetime as dt
+import os
 import json as jsonlib
 import secrets
 import shutil
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display in CI; set before Qt loads
 
 import pytest
 import requests
@@ -179,3 +182,10 @@ def backoffice_factory(tmp_path: Path, demo_db_template: Path) -> Iterator[Calla
     yield start
     for running in started:
         running.server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_application_first(qapp):
+    """A QApplication before anything else: a bare QGuiApplication created first (PDF rendering
+    makes one when there is none) would make every later QWidget abort the process."""
+    return qapp
