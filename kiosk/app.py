@@ -65,6 +65,8 @@ class KioskApplication:
     def __init__(self, settings: KioskSettings) -> None:
         self.settings = settings
         self.window = None
+        self.devices = None  # devices.manager.DeviceManager, built after the first frame
+        self._devices_ready = threading.Event()
         self.link: BackofficeLink | None = None
         self.link_error: Exception | None = None
         self._link_ready = threading.Event()
@@ -110,7 +112,31 @@ class KioskApplication:
         finally:
             self._link_ready.set()
 
+    def start_devices(self) -> None:
+        """Build and open the configured devices off the GUI thread (driver imports, pcscd, ports)."""
+        threading.Thread(target=self._start_devices, name="devices-start", daemon=True).start()
+
+    def wait_for_devices(self, timeout_s: float = 30.0):
+        if not self._devices_ready.wait(timeout_s):
+            raise TimeoutError("devices not started")
+        return self.devices
+
+    def _start_devices(self) -> None:
+        from kiosk.device_setup import build_device_manager
+
+        try:
+            manager = build_device_manager(self.settings)
+            manager.start()
+            self.devices = manager
+        except Exception:
+            log.exception("devices failed to start")
+        finally:
+            self._devices_ready.set()
+
     def shutdown(self) -> None:
+        if self.devices is not None:
+            self.devices.stop()
+            self.devices = None
         if self.link is not None:
             self.link.close()
             self.link = None
@@ -128,6 +154,7 @@ def run_kiosk(profile: str) -> int:
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)
     kiosk.build_window().present()
+    kiosk.start_devices()
     kiosk.start_backoffice_link()
     try:
         return qt_app.exec()
@@ -151,6 +178,7 @@ def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     _qt_application()
     kiosk = KioskApplication(settings)
     window = kiosk.build_window()
+    kiosk.start_devices()
     kiosk.start_backoffice_link()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -164,11 +192,40 @@ def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     for path in written:
         print(f"screen: {path}")
     try:
+        _print_device_check(kiosk.wait_for_devices(), out_dir)
         link = kiosk.wait_for_backoffice()
         _print_backoffice_check(link)
     finally:
         kiosk.shutdown()
     return 0
+
+
+def _print_device_check(devices, out_dir: Path) -> None:
+    """The simulated devices at work: a demo card read and verified, a receipt and a certificate printed."""
+    import shutil
+
+    from devices.document.layout import sample_certificate
+    from devices.receipt.escpos_decode import decode_escpos
+    from devices.receipt.layout import test_page
+    from kiosk.demo_cards import demo_card_record
+
+    reader, receipt_printer, document_printer = devices.card_reader, devices.receipt_printer, devices.document_printer
+    record = demo_card_record("A00000019")
+    reader.insert_card(record)
+    card = reader.read_card().unwrap()
+    pin = reader.verify_pin(record.pin)
+    reader.remove_card()
+    print(f"card reader: {card.masked()['name']} {card.masked()['ssn']} card {card.masked()['card_number']}, "
+          f"PIN {'verified' if pin.ok else pin.code.value}")
+    printed = receipt_printer.print_receipt(test_page(receipt_printer.name, receipt_printer.capabilities)).unwrap()
+    receipt_text = out_dir / "receipt-test-page.txt"
+    receipt_text.write_text(decode_escpos(receipt_printer.spool[-1].data).render_text(), encoding="utf-8")
+    print(f"receipt: {printed.bytes_sent} bytes of ESC/POS, decoded to {receipt_text}")
+    document = document_printer.print_document(sample_certificate()).unwrap()
+    certificate = out_dir / "certificate-sample.pdf"
+    shutil.copyfile(document.document_path, certificate)
+    document_printer.clear_spool()
+    print(f"certificate: {document.pages} page(s) A4, {certificate}")
 
 
 def _print_backoffice_check(link: BackofficeLink) -> None:

@@ -38,6 +38,10 @@ def test_headless_demo_renders_screens_and_reaches_the_embedded_back_office(tmp_
     assert "back office: http://127.0.0.1:" in result.stdout
     assert "张伟 (3201**********" in result.stdout
     assert "pension active" in result.stdout
+    # The simulated devices did real work: card read and verified, ESC/POS decoded, a PDF rendered.
+    assert "card reader: 张* 3201**********1234 card A0****019, PIN verified" in result.stdout
+    assert "[QR] KIOSK-PRINTER-TEST" in (tmp_path / "receipt-test-page.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "certificate-sample.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_backoffice_command_serves_the_contract(tmp_path: Path) -> None:
