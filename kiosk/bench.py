@@ -62,3 +62,115 @@ def run_backoffice_bench(iterations: int = 200) -> int:
                         _measure(lambda: client.enrolment(session.token), iterations))
                 client.close_session(session.token)
     return 0
+
+
+def _typical_receipt():
+    """A certificate receipt of about 30 lines, as the kiosk prints after issuing one."""
+    from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout, Rule, Text
+
+    blocks = [Text("南京市社会保险自助服务", Align.CENTER, bold=True, large=True), Text("参保证明打印凭条", Align.CENTER),
+              Rule(), KeyValue("姓名", "张*"), KeyValue("社会保障号码", "3201**********1234"),
+              KeyValue("证明编号", "NJ-20261123-000123"), KeyValue("证明期间", "2006-07 至 2026-10")]
+    blocks += [KeyValue(f"{year}年 职工养老保险", "12 个月 已到账") for year in range(2006, 2026)]
+    blocks += [Rule(), QrCode("https://si.example.invalid/v1/certificates/NJ-20261123-000123?code=7KQ2MX9P"),
+               Text("扫码核验 · 验证码 7KQ2MX9P", Align.CENTER), Text("终端 KIOSK-0001  2026-11-23 10:15"), Feed(2)]
+    return ReceiptLayout(tuple(blocks))
+
+
+def _bench_card_through_pcscd(iterations: int) -> None:
+    import threading
+
+    from devices.card.pcsc_reader import PcscCardReader
+    from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+    from devices.card.virtual_card import VirtualCard, vpcd_reader_name
+    from devices.model import DeviceState, MediaState, StatusChanged
+    from kiosk.demo_cards import demo_card_record
+
+    if find_pcscd() is None:
+        print("card through pcscd: not measured, pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
+        return
+    runner = PcscdRunner().start()
+    reader = PcscCardReader("bench-reader", reader_pattern=f"^{vpcd_reader_name(0)}$")
+    media_changed = threading.Condition()
+
+    def on_event(event) -> None:
+        if isinstance(event, StatusChanged):
+            with media_changed:
+                media_changed.notify_all()
+
+    def wait_media(media: MediaState, timeout_s: float = 10.0) -> None:
+        with media_changed:
+            if not media_changed.wait_for(lambda: reader.status.media is media, timeout_s):
+                raise TimeoutError(f"reader did not report {media.value}")
+
+    reader.subscribe(on_event)
+    reader.open()
+    try:
+        with media_changed:
+            media_changed.wait_for(lambda: reader.status.state is DeviceState.ONLINE, 10.0)
+        wait_media(MediaState.NOT_PRESENT)
+        record = demo_card_record("A00000019")
+        detection, reads, verifies, both = [], [], [], []
+        for _ in range(iterations):
+            card = VirtualCard(record)
+            inserted_at = time.perf_counter()
+            card.insert()
+            wait_media(MediaState.PRESENT)
+            detected_at = time.perf_counter()
+            read = reader.read_card()
+            read_at = time.perf_counter()
+            verified = reader.verify_pin(record.pin)
+            done_at = time.perf_counter()
+            if not (read.ok and verified.ok):
+                raise RuntimeError(f"bench card failed: {read.code} {verified.code}")
+            detection.append((detected_at - inserted_at) * 1000)
+            reads.append((read_at - detected_at) * 1000)
+            verifies.append((done_at - read_at) * 1000)
+            both.append((done_at - detected_at) * 1000)
+            card.remove()
+            wait_media(MediaState.NOT_PRESENT)
+        _report("card detection (insert -> PRESENT event)", detection)
+        _report("card read (select + 13 records, validated)", reads)
+        _report("PIN verify", verifies)
+        _report("card read + PIN verify (after detection)", both)
+    finally:
+        reader.close()
+        runner.stop()
+
+
+def run_devices_bench(iterations: int = 50) -> int:
+    """Device figures of DESIGN section 10: card through pcscd, receipt bytes, certificate PDF."""
+    from devices.document.certificate_pdf import ensure_gui_application, render_pdf_bytes
+    from devices.document.layout import sample_certificate
+    from devices.interfaces import ReceiptPrinterCapabilities
+    from devices.receipt.escpos_encoder import encode_receipt
+    from devices.simulators.card_reader import SimulatedCardReader
+    from kiosk.demo_cards import demo_card_record
+
+    print(f"card through real pcscd + vpcd + virtual card, {iterations} insertions "
+          "(detection is pcscd's polling of the vpcd slot; USB CCID readers interrupt instead)")
+    _bench_card_through_pcscd(iterations)
+
+    simulator = SimulatedCardReader()
+    simulator.open()
+    record = demo_card_record("A00000019")
+    simulator.insert_card(record)
+    _report("card read + PIN verify (simulator)",
+            _measure(lambda: (simulator.read_card().unwrap(), simulator.verify_pin(record.pin).unwrap()), 500))
+
+    receipt = _typical_receipt()
+    for width, native in ((80, True), (58, True), (80, False)):
+        capabilities = ReceiptPrinterCapabilities(width_mm=width, columns=48 if width == 80 else 32,
+                                                  dots_per_line=576 if width == 80 else 384, native_qr=native)
+        size = len(encode_receipt(receipt, capabilities))
+        _report(f"receipt bytes {width} mm, {'native' if native else 'raster'} QR ({size} B)",
+                _measure(lambda: encode_receipt(receipt, capabilities), 1000 if native else 200))
+
+    ensure_gui_application()
+    document = sample_certificate()
+    pdf, pages = render_pdf_bytes(document)
+    _report(f"certificate PDF, A4 ({pages} page, {len(pdf) // 1024} KiB)",
+            _measure(lambda: render_pdf_bytes(document), 20, warmup=2))
+    print("targets (DESIGN section 10): certificate PDF < 150 ms, receipt bytes < 5 ms; "
+          "detection latency is reported apart from read latency")
+    return 0

@@ -82,7 +82,7 @@ def _add_virtual_card(subparsers) -> None:
 def _add_bench(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure performance and print figures")
     parser.add_argument("target", choices=["backoffice", "devices"])
-    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--iterations", type=int, help="samples per figure (backoffice: 200, devices: 50)")
     parser.set_defaults(handler=_cmd_bench)
 
 
@@ -207,10 +207,10 @@ def _cmd_bench(args) -> int:
     if args.target == "devices":
         from kiosk.bench import run_devices_bench
 
-        return run_devices_bench()
+        return run_devices_bench(iterations=args.iterations or 50)
     from kiosk.bench import run_backoffice_bench
 
-    return run_backoffice_bench(iterations=args.iterations)
+    return run_backoffice_bench(iterations=args.iterations or 200)
 
 
 if __name__ == "__main__":
