@@ -130,7 +130,7 @@ def _bench_card_through_pcscd(iterations: int) -> None:
             card.remove()
             wait_media(MediaState.NOT_PRESENT)
         _report("card detection (insert -> PRESENT event)", detection)
-        _report("card read (select + 13 records, validated)", reads)
+        _report("card read (15 APDUs, fields validated)", reads)
         _report("PIN verify", verifies)
         _report("card read + PIN verify (after detection)", both)
     finally:

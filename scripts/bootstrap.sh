@@ -45,6 +45,12 @@ if command -v dpkg-query >/dev/null 2>&1; then
   fi
 fi
 
+# vpcd listens on 35963/35964; keep the kernel from handing those out as ephemeral ports,
+# or pcscd can start without its virtual readers (seen in the card tests).
+if [ "$(id -u)" = "0" ] && command -v sysctl >/dev/null 2>&1; then
+  sysctl -q -w net.ipv4.ip_local_reserved_ports=35963-35964 2>/dev/null || true
+fi
+
 pick_python() {
   local candidate
   for candidate in python3.11 python3; do

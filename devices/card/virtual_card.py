@@ -18,15 +18,23 @@ API::
 
     card = VirtualCard(record, port=VPCD_PORT, faults=(CardFault.SLOW,), slow_delay_s=0.5)
     card.insert()            # connects in a background thread, retrying until vpcd listens
+    card.port                # the vpcd port (slot n: VPCD_PORT + n)
     card.inserted            # True from insert() until remove() (or a REMOVE_MID_READ fault)
     card.connected           # True while the vpcd socket is up
     card.apdus_answered      # APDUs answered since construction (controls not counted)
     card.record              # the live record: PIN tries left after VERIFYs
     card.set_faults(CardFault.MUTE)
     card.remove()            # disconnect = card pulled out
-    card.stop()              # remove and end the thread for good
+    card.stop()              # the same as remove(): no thread keeps running
+    card.wait_connected(5.0) # True once vpcd accepted the connection
 
     run_virtual_card(record, faults=(), port=VPCD_PORT, stop_event=None)  # blocks (CLI)
+
+Faults (`CardFault`, combinable, switchable while inserted): MUTE, GARBAGE, TRUNCATED,
+WRONG_SW, SLOW (`slow_delay_s` before each APDU answer), REMOVE_MID_READ (pulled out on
+the APDU after `remove_after_apdus` APDUs counted from the last SELECT application),
+BLOCKED_PIN (sets the record's tries to 0). Controls (ATR, power) are never faulted: a
+real card that answers nothing at all is not even detected.
 
 The card stays "inserted" across a pcscd restart: when vpcd drops the connection
 without the card having been removed, it reconnects as soon as vpcd listens again.
@@ -46,7 +54,7 @@ import threading
 from enum import StrEnum
 from typing import Iterable
 
-from devices.card.profile import (APPLICATION_NAME, FILES, PIN_MAX_TRIES, SW_CLA_NOT_SUPPORTED,
+from devices.card.profile import (APPLICATION_NAME, PIN_MAX_TRIES, SW_CLA_NOT_SUPPORTED,
                                   SW_CONDITIONS_NOT_SATISFIED, SW_FILE_NOT_FOUND, SW_INS_NOT_SUPPORTED, SW_OK,
                                   SW_PIN_BLOCKED, SW_RECORD_NOT_FOUND, SW_WRONG_LENGTH, SW_WRONG_P1P2, CardRecord,
                                   sw_pin_incorrect)
@@ -227,7 +235,7 @@ class VirtualCard:
     """One virtual card in one vpcd slot; see the module docstring for the API."""
 
     def __init__(self, record: CardRecord, *, host: str = VPCD_HOST, port: int = VPCD_PORT,
-                 faults: Iterable[CardFault | str] = (), slow_delay_s: float = 1.0, remove_after_apdus: int = 3,
+                 faults: Iterable[CardFault | str] = (), slow_delay_s: float = 0.5, remove_after_apdus: int = 3,
                  atr: bytes = ATR, connect_retry_s: float = 0.05, garbage_seed: int | None = None) -> None:
         self._lock = threading.RLock()
         self._record = copy.deepcopy(record)
@@ -255,6 +263,11 @@ class VirtualCard:
     @property
     def record(self) -> CardRecord:
         return self._record
+
+    @property
+    def port(self) -> int:
+        """The vpcd port: slot n of the vpcd driver listens on VPCD_PORT + n."""
+        return self._port
 
     @property
     def inserted(self) -> bool:
@@ -369,8 +382,12 @@ class VirtualCard:
         with self._lock:
             sock, self._socket = self._socket, None
         if sock is not None:
+            # An abortive close (RST, no FIN): no TIME_WAIT left on our local port, which the kernel
+            # picked from the ephemeral range that holds vpcd's own ports; vpcd sees the reset as
+            # removal. SHUT_RD wakes our thread's recv without sending anything.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RD)
             except OSError:
                 pass
             sock.close()
@@ -452,7 +469,7 @@ def _receive_message(sock: socket.socket) -> bytes | None:
 
 def run_virtual_card(record: CardRecord, faults: Iterable[CardFault | str] = (), *, port: int = VPCD_PORT,
                      host: str = VPCD_HOST, stop_event: threading.Event | None = None,
-                     slow_delay_s: float = 1.0, remove_after_apdus: int = 3) -> VirtualCard:
+                     slow_delay_s: float = 0.5, remove_after_apdus: int = 3) -> VirtualCard:
     """Insert a virtual card and block until `stop_event` is set or Ctrl-C; then remove it.
 
     For `kiosk virtual-card --card-number A00000019 [--fault slow]`. Returns the card

@@ -1,0 +1,133 @@
+"""Card fixtures: a private pcscd for the session, readers on vpcd slot 0, virtual cards that go away.
+
+Real parts throughout: pcscd with the vsmartcard vpcd driver, pyscard, and our virtual
+card on the vpcd socket. Where pcscd, the vpcd driver or pyscard is missing the tests
+that need them are skipped with the reason (installed here: they run).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from devices.card.pcsc_reader import PcscCardReader
+from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+from devices.card.virtual_card import VirtualCard, vpcd_port, vpcd_reader_name
+from devices.model import MediaState
+from kiosk.demo_cards import demo_card_records
+
+T = TypeVar("T")
+
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+SLOT = 0
+READER_NAME = vpcd_reader_name(SLOT)
+# Generous bounds that only stop a broken build from hanging the suite; nothing is timed.
+WAIT_S = 10.0
+READER_TIMEOUT_S = 1.0   # the reader's transmit timeout in these tests: MUTE/SLOW cases end quickly
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.005)
+
+
+def call_with_deadline(function: Callable[[], T], what: str, timeout_s: float = WAIT_S) -> T:
+    """Run `function` on a helper thread; a call that never returns fails the test instead of hanging it."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # re-raised in the test thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name=f"deadline-{what}", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise AssertionError(f"{what} hung for more than {timeout_s:.0f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def slot_is_empty(reader_name: str = READER_NAME) -> bool:
+    """pcscd's own view of the slot, through a context of our own (not the reader under test)."""
+    from smartcard import scard
+
+    code, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if code != scard.SCARD_S_SUCCESS:
+        return True  # no pcscd: nothing can be in it
+    try:
+        code, states = scard.SCardGetStatusChange(context, 0, [(reader_name, scard.SCARD_STATE_UNAWARE)])
+        return code != scard.SCARD_S_SUCCESS or not states[0][1] & scard.SCARD_STATE_PRESENT
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscdRunner]:
+    if find_pcscd() is None:
+        pytest.skip("pcscd is not installed (Debian: apt-get install pcscd vsmartcard-vpcd)")
+    if not VPCD_DRIVER.exists():
+        pytest.skip("the vpcd driver is not installed (Debian: apt-get install vsmartcard-vpcd)")
+    try:
+        import smartcard.scard  # noqa: F401
+    except ImportError:
+        pytest.skip("pyscard is not installed (pip install pyscard; needs swig and libpcsclite-dev)")
+    if os.geteuid() != 0:
+        pytest.skip("a private pcscd needs root")
+    runner = PcscdRunner(log_path=tmp_path_factory.mktemp("pcscd") / "pcscd.log")
+    runner.start()
+    yield runner
+    runner.stop()
+
+
+@pytest.fixture
+def reader(pcscd: PcscdRunner) -> Iterator[PcscCardReader]:
+    """An opened reader on vpcd slot 0 with a short transmit timeout; closed after the test."""
+    device = PcscCardReader("card-reader-test", reader_pattern=f"^{READER_NAME}$", transmit_timeout_s=READER_TIMEOUT_S)
+    device.open()
+    yield device
+    device.close()
+
+
+@pytest.fixture
+def insert_card(pcscd: PcscdRunner) -> Iterator[Callable[..., VirtualCard]]:
+    """`insert_card("A00000019", reader=reader, faults=...)`: a virtual demo card in slot 0.
+
+    With `reader`, returns once that reader sees the card. Every card is removed after the
+    test, and the next test starts only when pcscd has seen the slot empty.
+    """
+    cards: list[VirtualCard] = []
+
+    def insert(card_number: str, *, reader: PcscCardReader | None = None, port: int = vpcd_port(SLOT),
+               **card_options: Any) -> VirtualCard:
+        card = VirtualCard(demo_card_records()[card_number], port=port, **card_options)
+        cards.append(card)
+        card.insert()
+        if reader is not None:
+            wait_until(lambda: card.connected, "the virtual card to connect to vpcd")
+            wait_until(lambda: reader.status.media is MediaState.PRESENT, "the reader to see the card")
+        return card
+
+    yield insert
+    for card in cards:
+        card.stop()
+    if pcscd.running:
+        for slot in sorted({card.port - vpcd_port(0) for card in cards}):
+            wait_until(lambda: slot_is_empty(vpcd_reader_name(slot)), f"pcscd to see slot {slot} empty")
+
+
+def remove_card(card: VirtualCard, reader: PcscCardReader) -> None:
+    card.remove()
+    wait_until(lambda: reader.status.media is MediaState.NOT_PRESENT, "the reader to see the card go")
