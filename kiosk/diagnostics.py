@@ -76,15 +76,14 @@ class Diagnostics:
         if reader is None:
             self._print("no card reader configured")
             return EXIT_FAIL
-        print(f"waiting up to {timeout_s:.0f} s for a card in {reader.name} ...", file=sys.stderr, flush=True)
+        self._waiting(f"a card in {reader.name}", timeout_s)
         waited = reader.wait_for_card(timeout_s)
-        if not waited.ok:
-            self._json({"result": waited.code.value, "detail": waited.detail})
-            return EXIT_FAIL
+        # A reader that cannot sense a card (vendor library) is simply read: the technician inserted one.
+        if not waited.ok and waited.code is not CompletionCode.UNSUPPORTED:
+            return self._failed(waited)
         result = reader.read_card()
         if not result.ok:
-            self._json({"result": result.code.value, "detail": result.detail})
-            return EXIT_FAIL
+            return self._failed(result)
         self._json({"result": "success", "read_ms": round(result.elapsed_s * 1000, 1), "card": result.value.masked()})
         return EXIT_PASS
 
@@ -93,14 +92,22 @@ class Diagnostics:
         if scanner is None:
             self._print("no QR scanner configured")
             return EXIT_FAIL
-        print(f"waiting up to {timeout_s:.0f} s for a code on {scanner.name} ...", file=sys.stderr, flush=True)
+        self._waiting(f"a code on {scanner.name}", timeout_s)
         result = scanner.read_one(timeout_s)
         if not result.ok:
-            self._json({"result": result.code.value, "detail": result.detail})
-            return EXIT_FAIL
+            return self._failed(result)
         code = result.value
         self._json({"result": "success", "length": len(code), "preview": bounded_preview(code)})
         return EXIT_PASS
+
+    @staticmethod
+    def _waiting(what: str, timeout_s: float) -> None:
+        # On stderr, so stdout stays one JSON document.
+        print(f"waiting up to {timeout_s:.0f} s for {what} ...", file=sys.stderr, flush=True)
+
+    def _failed(self, result) -> int:
+        self._json({"result": result.code.value, "detail": result.detail})
+        return EXIT_FAIL
 
     def print_test(self) -> int:
         printer = self.manager.receipt_printer

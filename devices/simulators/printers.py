@@ -32,10 +32,49 @@ class SpooledJob:
     path: Path | None = None
 
 
-class _PaperFaults:
-    """Paper, cover and jam state derived from the active faults (shared by both printers)."""
+class Spool:
+    """The last few jobs, bounded; files of jobs that drop out or are cleared are deleted."""
+
+    def __init__(self, length: int = SPOOL_LENGTH) -> None:
+        self._jobs: collections.deque[SpooledJob] = collections.deque()
+        self._length = length
+        self._lock = threading.Lock()
+
+    def add(self, job: SpooledJob) -> None:
+        with self._lock:
+            self._jobs.append(job)
+            while len(self._jobs) > self._length:
+                _delete_file(self._jobs.popleft())
+
+    def jobs(self) -> list[SpooledJob]:
+        with self._lock:
+            return list(self._jobs)
+
+    def clear(self) -> None:
+        with self._lock:
+            for job in self._jobs:
+                _delete_file(job)
+            self._jobs.clear()
+
+
+def _delete_file(job: SpooledJob) -> None:
+    if job.path is not None:
+        job.path.unlink(missing_ok=True)
+
+
+class _SimulatedPrinter:
+    """Paper, cover and jam state derived from the active faults, and the spool (both printers)."""
 
     faults: FaultSwitchboard
+    _spool: Spool
+
+    @property
+    def spool(self) -> list[SpooledJob]:
+        return self._spool.jobs()
+
+    def clear_spool(self) -> None:
+        """Session end: printed data (and files) leave the terminal."""
+        self._spool.clear()
 
     def _paper_status(self) -> dict:
         paper = PaperState.FULL
@@ -68,14 +107,13 @@ class _PaperFaults:
         return self._paper_status()
 
 
-class SimulatedReceiptPrinter(_PaperFaults, ReceiptPrinter):
+class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
     def __init__(self, name: str = "receipt-printer-sim", *, width_mm: int = 80,
                  faults: FaultSwitchboard | None = None) -> None:
         super().__init__(name)
         self.faults = faults or FaultSwitchboard()
         self._width_mm = width_mm
-        self._spool: collections.deque[SpooledJob] = collections.deque(maxlen=SPOOL_LENGTH)
-        self._spool_lock = threading.Lock()
+        self._spool = Spool()
 
     @property
     def capabilities(self) -> ReceiptPrinterCapabilities:
@@ -112,21 +150,11 @@ class SimulatedReceiptPrinter(_PaperFaults, ReceiptPrinter):
             self.faults.inject(SimulatedFault.PAPER_OUT)
             self._update_status(**self._media_status())
             raise DeviceError(CompletionCode.PAPER_OUT, f"paper ran out after {len(data) // 2} of {len(data)} bytes")
-        with self._spool_lock:
-            self._spool.append(SpooledJob(data=data))
+        self._spool.add(SpooledJob(data=data))
         return PrintOutcome(bytes_sent=len(data), paper_after=self.status.paper)
 
-    @property
-    def spool(self) -> list[SpooledJob]:
-        with self._spool_lock:
-            return list(self._spool)
 
-    def clear_spool(self) -> None:
-        with self._spool_lock:
-            self._spool.clear()
-
-
-class SimulatedDocumentPrinter(_PaperFaults, DocumentPrinter):
+class SimulatedDocumentPrinter(_SimulatedPrinter, DocumentPrinter):
     """Renders the real PDF into `output_dir`, as a PDF printer would, with paper faults on top."""
 
     def __init__(self, name: str = "document-printer-sim", *, output_dir: Path,
@@ -134,8 +162,7 @@ class SimulatedDocumentPrinter(_PaperFaults, DocumentPrinter):
         super().__init__(name)
         self.faults = faults or FaultSwitchboard()
         self.output_dir = Path(output_dir)
-        self._spool: collections.deque[SpooledJob] = collections.deque(maxlen=SPOOL_LENGTH)
-        self._spool_lock = threading.Lock()
+        self._spool = Spool()
 
     @property
     def capabilities(self) -> DocumentPrinterCapabilities:
@@ -171,24 +198,6 @@ class SimulatedDocumentPrinter(_PaperFaults, DocumentPrinter):
             self._update_status(**self._media_status())
             path.unlink(missing_ok=True)
             raise DeviceError(CompletionCode.PAPER_OUT, f"paper ran out on page 1 of {pages}")
-        with self._spool_lock:
-            if len(self._spool) == self._spool.maxlen:
-                oldest = self._spool[0].path
-                if oldest is not None:
-                    oldest.unlink(missing_ok=True)
-            self._spool.append(SpooledJob(path=path))
-        return PrintOutcome(bytes_sent=path.stat().st_size, paper_after=self.status.paper, pages=pages,
-                            document_path=str(path))
-
-    @property
-    def spool(self) -> list[SpooledJob]:
-        with self._spool_lock:
-            return list(self._spool)
-
-    def clear_spool(self) -> None:
-        """Session end: the printed files leave the terminal's disk too."""
-        with self._spool_lock:
-            for job in self._spool:
-                if job.path is not None:
-                    job.path.unlink(missing_ok=True)
-            self._spool.clear()
+        size = path.stat().st_size
+        self._spool.add(SpooledJob(path=path))
+        return PrintOutcome(bytes_sent=size, paper_after=self.status.paper, pages=pages, document_path=str(path))
