@@ -109,8 +109,10 @@ class CardReaderSettings:
     reader_pattern: str = ""
     contactless: bool = False
     library_path: str = ""
+    transmit_timeout_s: float = 5.0  # longest wait for one card answer (a mute card must not hang the kiosk)
 
     def validate(self) -> None:
+        _check(0.5 <= self.transmit_timeout_s <= 60, "devices.card_reader.transmit_timeout_s", "must be 0.5..60 seconds")
         if self.reader_pattern:
             try:
                 re.compile(self.reader_pattern)

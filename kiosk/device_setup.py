@@ -24,7 +24,8 @@ def build_card_reader(settings: KioskSettings) -> Device | None:
     if config.driver == "pcsc":
         from devices.card.pcsc_reader import PcscCardReader
 
-        return PcscCardReader("card-reader", reader_pattern=config.reader_pattern, contactless=config.contactless)
+        return PcscCardReader("card-reader", reader_pattern=config.reader_pattern, contactless=config.contactless,
+                              transmit_timeout_s=config.transmit_timeout_s)
     if config.driver == "vendor_library":
         from devices.card.vendor_library import VendorLibraryCardReader
 
