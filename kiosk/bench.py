@@ -77,7 +77,7 @@ def _typical_receipt():
     return ReceiptLayout(tuple(blocks))
 
 
-def _bench_card_through_pcscd(iterations: int) -> None:
+def _bench_card_through_pcscd(iterations: int, pcscd=None) -> None:
     import threading
 
     from devices.card.pcsc_reader import PcscCardReader
@@ -86,10 +86,10 @@ def _bench_card_through_pcscd(iterations: int) -> None:
     from devices.model import DeviceState, MediaState, StatusChanged
     from kiosk.demo_cards import demo_card_record
 
-    if find_pcscd() is None:
+    if pcscd is None and find_pcscd() is None:
         print("card through pcscd: not measured, pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
         return
-    runner = PcscdRunner().start()
+    runner = pcscd or PcscdRunner().start()
     reader = PcscCardReader("bench-reader", reader_pattern=f"^{vpcd_reader_name(0)}$")
     media_changed = threading.Condition()
 
@@ -135,11 +135,15 @@ def _bench_card_through_pcscd(iterations: int) -> None:
         _report("card read + PIN verify (after detection)", both)
     finally:
         reader.close()
-        runner.stop()
+        if pcscd is None:  # a pcscd handed in belongs to the caller
+            runner.stop()
 
 
-def run_devices_bench(iterations: int = 50) -> int:
-    """Device figures of DESIGN section 10: card through pcscd, receipt bytes, certificate PDF."""
+def run_devices_bench(iterations: int = 50, pcscd=None) -> int:
+    """Device figures of DESIGN section 10: card through pcscd, receipt bytes, certificate PDF.
+
+    `pcscd`: a running `PcscdRunner` to use instead of starting one (the tests pass theirs).
+    """
     from devices.document.certificate_pdf import ensure_gui_application, render_pdf_bytes
     from devices.document.layout import sample_certificate
     from devices.interfaces import ReceiptPrinterCapabilities
@@ -149,14 +153,15 @@ def run_devices_bench(iterations: int = 50) -> int:
 
     print(f"card through real pcscd + vpcd + virtual card, {iterations} insertions "
           "(detection is pcscd's polling of the vpcd slot; USB CCID readers interrupt instead)")
-    _bench_card_through_pcscd(iterations)
+    _bench_card_through_pcscd(iterations, pcscd)
 
     simulator = SimulatedCardReader()
     simulator.open()
     record = demo_card_record("A00000019")
     simulator.insert_card(record)
     _report("card read + PIN verify (simulator)",
-            _measure(lambda: (simulator.read_card().unwrap(), simulator.verify_pin(record.pin).unwrap()), 500))
+            _measure(lambda: (simulator.read_card().unwrap(), simulator.verify_pin(record.pin).unwrap()),
+                     10 * iterations))
 
     receipt = _typical_receipt()
     for width, native in ((80, True), (58, True), (80, False)):
@@ -164,13 +169,13 @@ def run_devices_bench(iterations: int = 50) -> int:
                                                   dots_per_line=576 if width == 80 else 384, native_qr=native)
         size = len(encode_receipt(receipt, capabilities))
         _report(f"receipt bytes {width} mm, {'native' if native else 'raster'} QR ({size} B)",
-                _measure(lambda: encode_receipt(receipt, capabilities), 1000 if native else 200))
+                _measure(lambda: encode_receipt(receipt, capabilities), (20 if native else 4) * iterations))
 
     ensure_gui_application()
     document = sample_certificate()
     pdf, pages = render_pdf_bytes(document)
     _report(f"certificate PDF, A4 ({pages} page, {len(pdf) // 1024} KiB)",
-            _measure(lambda: render_pdf_bytes(document), 20, warmup=2))
+            _measure(lambda: render_pdf_bytes(document), max(iterations // 2, 5), warmup=2))
     print("targets (DESIGN section 10): certificate PDF < 150 ms, receipt bytes < 5 ms; "
           "detection latency is reported apart from read latency")
     return 0

@@ -53,3 +53,15 @@ def test_diag_card_without_a_card_times_out_and_fails(pcscd, tmp_path: Path) -> 
                              "--timeout", "1"], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert json.loads(result.stdout)["result"] == "timeout"
+
+
+def test_devices_bench_prints_every_figure(pcscd, capsys) -> None:
+    """The benchmark runs end to end (figures are printed, never asserted)."""
+    from kiosk.bench import run_devices_bench
+
+    assert run_devices_bench(iterations=3, pcscd=pcscd) == 0
+    printed = capsys.readouterr().out
+    for figure in ("card detection (insert -> PRESENT event)", "card read + PIN verify (after detection)",
+                   "receipt bytes 80 mm, native QR", "receipt bytes 80 mm, raster QR", "certificate PDF, A4"):
+        line = next(line for line in printed.splitlines() if line.startswith(figure))
+        assert "p50=" in line and "n=" in line
