@@ -153,14 +153,3 @@ def card_data_from_fields(fields: dict[str, str]) -> CardData:
     if missing:
         raise DeviceError(CompletionCode.MEDIA_INVALID, f"card records missing: {', '.join(missing)}")
     return CardData.validated(**fields)
-
-
-def interpret_pin_status(sw: bytes) -> tuple[bool, int | None]:
-    """(verified, tries_left) from a VERIFY status word; other words raise."""
-    if sw == SW_OK:
-        return True, None
-    if sw == SW_PIN_BLOCKED:
-        return False, 0
-    if len(sw) == 2 and sw[0] == 0x63 and sw[1] & 0xF0 == 0xC0:
-        return False, sw[1] & 0x0F
-    raise DeviceError(CompletionCode.HARDWARE_ERROR, f"VERIFY answered {sw.hex().upper()}")
