@@ -28,7 +28,7 @@ def write_profile(config_dir: Path, text: str, name: str = "broken") -> Path:
     return path
 
 
-@pytest.mark.parametrize("profile", ["default", "demo", "service_hall", "bank_branch", "local_https"])
+@pytest.mark.parametrize("profile", ["default", "demo", "demo_pcsc", "service_hall", "bank_branch", "local_https"])
 def test_shipped_profiles_load(profile: str) -> None:
     settings = load_settings(profile)
     assert settings.profile == profile
