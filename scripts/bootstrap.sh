@@ -18,6 +18,8 @@ debian_packages=(
   fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libxcb-cursor0
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
   libdbus-1-3 xvfb xauth
+  # real X11 keystrokes for the keyboard-wedge scanner test
+  xdotool
   # checking printed output: PDF text and images, QR decoding; dev CA
   poppler-utils zbar-tools openssl
   # Python itself on a machine that lacks it
