@@ -10,6 +10,8 @@ venv="$repo_root/.venv"
 debian_packages=(
   # card reader: PC/SC daemon, the vpcd virtual reader driver, headers for building pyscard
   pcscd vsmartcard-vpcd libpcsclite1 libpcsclite-dev swig
+  # USB receipt printers (pyusb loads libusb at run time)
+  libusb-1.0-0
   # A4 printing through CUPS (the document printer's cups driver and its tests)
   cups-daemon cups-client
   # speech
