@@ -8,6 +8,7 @@ place, time operations and count them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -184,8 +185,6 @@ def _describe_change(old: DeviceStatus, new: DeviceStatus) -> str:
 
 
 def _as_plain_dict(value) -> dict[str, object]:
-    import dataclasses
-
     if dataclasses.is_dataclass(value):
         return {key: (item.value if hasattr(item, "value") else item)
                 for key, item in dataclasses.asdict(value).items()}

@@ -9,14 +9,16 @@ before a driver sees them.
 from __future__ import annotations
 
 import dataclasses
+import queue
 from abc import abstractmethod
 
 from devices.base import Device, Interaction
 from devices.card.data import CardData, PinResult
-from devices.document.layout import A4Document
-from devices.model import (CancelToken, CompletionCode, DeviceClass, DeviceError, HealthLevel, HealthReport,
-                           MediaState, OperationResult, PaperState)
-from devices.receipt.layout import ReceiptLayout
+from devices.document.layout import A4Document, sample_certificate
+from devices.model import (CancelToken, CodeScanned, CompletionCode, CoverState, DeviceClass, DeviceError,
+                           HealthLevel, HealthReport, MediaState, OperationResult, PaperState, ScanFailed)
+from devices.receipt.layout import ReceiptLayout, test_page
+from devices.scanner.code_filter import validate_scanned_code
 
 PIN_LENGTH = 6
 
@@ -151,10 +153,6 @@ class QrScanner(Device):
 
     def read_one(self, timeout_s: float, cancel: CancelToken | None = None) -> OperationResult[str]:
         """Wait for the next code (diagnostics and interactive checks)."""
-        import queue
-
-        from devices.model import CodeScanned, ScanFailed
-
         cancel = cancel or CancelToken()
         arrived: queue.Queue = queue.Queue()
 
@@ -186,9 +184,6 @@ class QrScanner(Device):
 
     def _deliver(self, raw: bytes | str) -> None:
         """Drivers hand every complete code here; it is bounded and validated once."""
-        from devices.model import CodeScanned, ScanFailed
-        from devices.scanner.code_filter import validate_scanned_code
-
         if not self._enabled:
             self.statistics.increment("scans_ignored")
             return
@@ -202,8 +197,6 @@ class QrScanner(Device):
         self._publish(CodeScanned(self.name, code))
 
     def _report_failed_scan(self, code: CompletionCode, detail: str) -> None:
-        from devices.model import ScanFailed
-
         if not self._enabled:
             self.statistics.increment("scans_ignored")
             return
@@ -251,8 +244,6 @@ class ReceiptPrinter(Device):
     counter_names = ("receipts_printed", "print_errors", "paper_outs", "jams", "cover_opens")
 
     def _initial_media(self) -> dict:
-        from devices.model import CoverState
-
         return {"paper": PaperState.UNKNOWN, "cover": CoverState.UNKNOWN}
 
     def print_receipt(self, receipt: ReceiptLayout, cancel: CancelToken | None = None) -> OperationResult[PrintOutcome]:
@@ -287,8 +278,6 @@ class ReceiptPrinter(Device):
             code = paper_fault_code(status) or (CompletionCode.SUCCESS if status.state.usable else CompletionCode.NO_DEVICE)
             return self._report(level, code, f"{status.state.value}, paper {status.paper.value}, "
                                 f"cover {status.cover.value}")
-        from devices.receipt.layout import test_page
-
         printed = self.print_receipt(test_page(self.name, self.capabilities), cancel)
         if not printed.ok:
             return self._report(level, printed.code, printed.detail)
@@ -299,8 +288,6 @@ class ReceiptPrinter(Device):
 
 
 def paper_fault_code(status) -> CompletionCode | None:
-    from devices.model import CoverState
-
     if status.paper is PaperState.OUT:
         return CompletionCode.PAPER_OUT
     if status.paper is PaperState.JAMMED:
@@ -346,8 +333,6 @@ class DocumentPrinter(Device):
                       cancel: CancelToken) -> HealthReport:
         if level is HealthLevel.INTERNAL:
             return super()._check_health(level, interaction, cancel)
-        from devices.document.layout import sample_certificate
-
         printed = self.print_document(sample_certificate(), cancel)
         if not printed.ok:
             return self._report(level, printed.code, printed.detail)

@@ -159,7 +159,7 @@ def _cmd_diag(args) -> int:
     from devices.model import HealthLevel
     from kiosk.config import load_settings
     from kiosk.device_setup import build_device_manager
-    from kiosk.diagnostics import Diagnostics, wait_until_settled
+    from kiosk.diagnostics import Diagnostics, render_certificate_sample, wait_until_settled
     from kiosk.redaction import configure_logging
 
     settings = load_settings(args.profile)
@@ -169,10 +169,10 @@ def _cmd_diag(args) -> int:
 
         ensure_gui_application()  # fonts for PDF rendering need a Qt application on the main thread
     if args.check == "print-certificate-sample" and args.out is not None:
-        return Diagnostics(settings, build_device_manager(settings)).print_certificate_sample(args.out)
+        return render_certificate_sample(args.out)
     with build_device_manager(settings) as manager:
         wait_until_settled(manager)
-        diagnostics = Diagnostics(settings, manager)
+        diagnostics = Diagnostics(manager)
         if args.check == "devices":
             return diagnostics.devices(args.json)
         if args.check == "health":
@@ -183,7 +183,7 @@ def _cmd_diag(args) -> int:
             return diagnostics.scan(args.timeout)
         if args.check == "print-test":
             return diagnostics.print_test()
-        return diagnostics.print_certificate_sample(None)
+        return diagnostics.print_certificate_sample()
 
 
 def _cmd_virtual_card(args) -> int:

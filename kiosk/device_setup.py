@@ -7,8 +7,6 @@ never loads them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from devices.base import Device
 from devices.manager import DeviceManager
 from devices.model import DeviceClass
@@ -77,11 +75,11 @@ def build_document_printer(settings: KioskSettings) -> Device | None:
     if config.driver == "pdf":
         from devices.document.pdf_printer import PdfDocumentPrinter
 
-        return PdfDocumentPrinter("document-printer", Path(output_dir))
+        return PdfDocumentPrinter("document-printer", output_dir)
     if config.driver == "cups":
-        from devices.document.pdf_printer import CupsDocumentPrinter
+        from devices.document.cups_printer import CupsDocumentPrinter
 
-        return CupsDocumentPrinter("document-printer", config.cups_queue, Path(output_dir))
+        return CupsDocumentPrinter("document-printer", config.cups_queue, output_dir)
     return None
 
 

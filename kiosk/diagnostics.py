@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from devices.document.layout import sample_certificate
 from devices.manager import DeviceManager
 from devices.model import CompletionCode, DeviceState, HealthLevel
-from kiosk.config import KioskSettings
+from devices.receipt.layout import test_page
 
 EXIT_PASS = 0
 EXIT_FAIL = 1
@@ -33,8 +34,7 @@ def wait_until_settled(manager: DeviceManager, timeout_s: float = 3.0) -> None:
 
 
 class Diagnostics:
-    def __init__(self, settings: KioskSettings, manager: DeviceManager, out: TextIO = sys.stdout) -> None:
-        self.settings = settings
+    def __init__(self, manager: DeviceManager, out: TextIO = sys.stdout) -> None:
         self.manager = manager
         self.out = out
 
@@ -114,8 +114,6 @@ class Diagnostics:
         if printer is None:
             self._print("no receipt printer configured")
             return EXIT_FAIL
-        from devices.receipt.layout import test_page
-
         result = printer.print_receipt(test_page(printer.name, printer.capabilities))
         outcome = result.value
         self._json({"result": result.code.value, "detail": result.detail,
@@ -123,18 +121,7 @@ class Diagnostics:
                     "paper_after": printer.status.paper.value, "cover": printer.status.cover.value})
         return EXIT_PASS if result.ok else EXIT_FAIL
 
-    def print_certificate_sample(self, out: Path | None) -> int:
-        from devices.document.layout import sample_certificate
-
-        if out is not None:  # render only: no printer needed, the file is the result
-            from devices.document.certificate_pdf import ensure_gui_application, render_pdf
-
-            ensure_gui_application()
-            started = time.perf_counter()
-            pages = render_pdf(sample_certificate(), out)
-            self._json({"result": "success", "path": str(out), "pages": pages,
-                        "render_ms": round((time.perf_counter() - started) * 1000, 1)})
-            return EXIT_PASS
+    def print_certificate_sample(self) -> int:
         printer = self.manager.document_printer
         if printer is None:
             self._print("no document printer configured (use --out FILE.pdf to render to a file)")
@@ -144,6 +131,18 @@ class Diagnostics:
                     "path": result.value.document_path if result.ok else "",
                     "job": result.value.job_id if result.ok else ""})
         return EXIT_PASS if result.ok else EXIT_FAIL
+
+
+def render_certificate_sample(out: Path, stdout: TextIO = sys.stdout) -> int:
+    """`print-certificate-sample --out FILE`: render only, no printer needed; the file is the result."""
+    from devices.document.certificate_pdf import ensure_gui_application, render_pdf
+
+    ensure_gui_application()
+    started = time.perf_counter()
+    pages = render_pdf(sample_certificate(), out)
+    print(json.dumps({"result": "success", "path": str(out), "pages": pages,
+                      "render_ms": round((time.perf_counter() - started) * 1000, 1)}, indent=2), file=stdout)
+    return EXIT_PASS
 
 
 def bounded_preview(code: str, limit: int = SCAN_PREVIEW_CHARS) -> str:

@@ -24,8 +24,10 @@ import pytest
 
 from devices.document import pdf_printer
 from devices.document.layout import A4Document, sample_certificate
-from devices.document.pdf_printer import (CupsDocumentPrinter, IppJobReader, PdfDocumentPrinter, parse_accepting,
-                                          parse_ipp_response, parse_job_id, parse_queue_state)
+from devices.document.cups_printer import CupsDocumentPrinter
+from devices.document.cups_status import (IppJobReader, parse_accepting, parse_ipp_response, parse_job_id,
+                                          parse_queue_state)
+from devices.document.pdf_printer import PdfDocumentPrinter
 from devices.model import CancelToken, CompletionCode, DeviceError, DeviceState, HealthLevel, PaperState
 
 WAIT_S = 15.0  # only stops a broken build from hanging; nothing is timed
