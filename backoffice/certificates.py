@@ -8,7 +8,8 @@ import sqlite3
 
 from kiosk.contract import identifiers
 from kiosk.contract.models import (Certificate, CertificateContent, CertificateInsuranceLine, CertificateKind,
-                                   CertificatePeriodLine, CertificateRequest, CertificateVerification)
+                                   CertificatePeriodLine, CertificateRequest, CertificateSummary,
+                                   CertificateVerification)
 
 from backoffice import areas, citizens, periods
 from backoffice.money import fen_to_decimal
@@ -21,6 +22,7 @@ VERIFICATION_CODE_LENGTH = 16
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 PERSONAL_PAYER_LABEL = "灵活就业人员（个人缴费）"
 MAX_SPAN_MONTHS = 50 * 12
+MAX_LISTED = 20
 
 TITLES = {
     CertificateKind.ENROLMENT: ("{city}社会保险个人参保证明", "{city} social insurance personal enrolment certificate"),
@@ -124,10 +126,45 @@ def _row_by(conn: sqlite3.Connection, column: str, value: str) -> sqlite3.Row | 
     return conn.execute(f"SELECT * FROM certificates WHERE {column} = ?", (value,)).fetchone()
 
 
+def _status(valid_until: dt.date) -> str:
+    # Expiry follows the real clock (as printed on paper), not the demo's business date.
+    return "expired" if dt.datetime.now(CHINA_TZ).date() > valid_until else "valid"
+
+
 def load(conn: sqlite3.Connection, number: str) -> Certificate:
     row = _row_by(conn, "number", number)
     if row is None:
         raise ProblemError("certificate_not_found")
+    return _certificate(row)
+
+
+def load_for(conn: sqlite3.Connection, citizen_id: int, number: str) -> Certificate:
+    """An already-issued certificate of this citizen, unchanged (re-print; nothing is issued or stored).
+
+    Unknown numbers and other citizens' numbers get the same 404, so a number reveals nothing."""
+    row = conn.execute("SELECT * FROM certificates WHERE number = ? AND citizen_id = ?",
+                       (number, citizen_id)).fetchone()
+    if row is None:
+        raise ProblemError("certificate_number_not_found")
+    return _certificate(row)
+
+
+def list_for(conn: sqlite3.Connection, citizen_id: int) -> list[CertificateSummary]:
+    """This citizen's certificates, newest first, at most MAX_LISTED."""
+    rows = conn.execute("SELECT number, kind, period_from, period_to, issued_at, valid_until FROM certificates"
+                        " WHERE citizen_id = ? ORDER BY issued_at DESC, number DESC LIMIT ?",
+                        (citizen_id, MAX_LISTED)).fetchall()
+    summaries = []
+    for row in rows:
+        valid_until = dt.date.fromisoformat(row["valid_until"])
+        summaries.append(CertificateSummary(
+            number=row["number"], kind=CertificateKind(row["kind"]), period_from=row["period_from"],
+            period_to=row["period_to"], issued_at=dt.datetime.fromisoformat(row["issued_at"]),
+            valid_until=valid_until, status=_status(valid_until)))
+    return summaries
+
+
+def _certificate(row: sqlite3.Row) -> Certificate:
     return Certificate(
         number=row["number"], verification_code=row["verification_code"], kind=CertificateKind(row["kind"]),
         period_from=row["period_from"], period_to=row["period_to"],
@@ -143,9 +180,9 @@ def verify(conn: sqlite3.Connection, verification_code: str) -> CertificateVerif
     if row is None:
         raise ProblemError("certificate_not_found")
     valid_until = dt.date.fromisoformat(row["valid_until"])
-    expired = dt.datetime.now(CHINA_TZ).date() > valid_until
+    status = _status(valid_until)
     return CertificateVerification(
-        valid=not expired, status="expired" if expired else "valid", number=row["number"],
+        valid=status == "valid", status=status, number=row["number"],
         kind=CertificateKind(row["kind"]), issued_at=dt.datetime.fromisoformat(row["issued_at"]),
         valid_until=valid_until,
         # The stored content is already masked (ssn masked, no card number, no address).

@@ -71,6 +71,9 @@ _CATALOGUE = [
     # certificates
     ProblemType("certificate_not_found", 404, "Certificate not found", "没有找到该证明，请核对验证码。",
                 "No certificate has this verification code. Please check the code."),
+    ProblemType("certificate_number_not_found", 404, "Certificate not found",
+                "没有找到您名下该编号的证明，请核对证明编号。",
+                "You have no certificate with this number. Please check the number."),
     ProblemType("rate_limited", 429, "Too many requests", "查询过于频繁，请稍后再试。",
                 "Too many requests. Please wait a moment and try again."),
     # pension transfer (codes equal to TransferEligibility.code)

@@ -1,13 +1,15 @@
-"""Certificate issue (citizen, idempotent) and the public verification endpoint."""
+"""Certificate issue (citizen, idempotent), the citizen's issued certificates (re-print by number)
+and the public verification endpoint."""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
-from kiosk.contract.models import Certificate, CertificateRequest, CertificateVerification
+from kiosk.contract.models import Certificate, CertificateList, CertificateRequest, CertificateVerification
 
 from backoffice import certificates, idempotency
 from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
@@ -34,6 +36,25 @@ def issue_certificate(body: CertificateRequest, idempotency_key: idempotency.Ide
         conn, OPERATION, citizen.citizen_id, idempotency_key, body,
         lambda: certificates.issue(conn, settings, citizen.citizen_id, citizen.terminal_id, body))
     return idempotency.created_response(certificates.load(conn, number), replayed)
+
+
+@router.get("/v1/me/certificates", response_model=CertificateList, responses=problem_responses(401),
+            summary="This citizen's issued certificates, newest first",
+            description=f"At most {certificates.MAX_LISTED}. `status` is `expired` after `valid_until`.")
+def list_certificates(citizen: CitizenContext = Depends(current_citizen),
+                      conn: sqlite3.Connection = Depends(get_conn)) -> CertificateList:
+    return CertificateList(items=certificates.list_for(conn, citizen.citizen_id))
+
+
+@router.get("/v1/me/certificates/{number}", response_model=Certificate, responses=problem_responses(401, 404),
+            summary="One issued certificate, unchanged, for re-printing",
+            description=("The certificate exactly as issued (same number, verification code and content); "
+                         "nothing new is issued. 404 `certificate_number_not_found` when the number does not "
+                         "exist or belongs to another citizen."))
+def get_certificate(number: Annotated[str, Path(max_length=64)],
+                    citizen: CitizenContext = Depends(current_citizen),
+                    conn: sqlite3.Connection = Depends(get_conn)) -> Certificate:
+    return certificates.load_for(conn, citizen.citizen_id, number)
 
 
 def rate_limited(request: Request) -> None:

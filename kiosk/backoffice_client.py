@@ -130,6 +130,14 @@ class BackofficeClient:
         return self._call("POST", "/v1/me/certificates", models.Certificate, token=token, body=body,
                           idempotency_key=idempotency_key or new_idempotency_key())
 
+    def certificates(self, token: str) -> list[models.CertificateSummary]:
+        """The citizen's issued certificates, newest first (at most 20)."""
+        return self._call("GET", "/v1/me/certificates", models.CertificateList, token=token).items
+
+    def certificate(self, token: str, number: str) -> models.Certificate:
+        """An issued certificate exactly as issued, to print again; nothing new is issued."""
+        return self._call("GET", f"/v1/me/certificates/{quote(number, safe='')}", models.Certificate, token=token)
+
     def verify_certificate(self, verification_code: str) -> models.CertificateVerification:
         return self._call("GET", f"/v1/certificates/{quote(verification_code, safe='')}",
                           models.CertificateVerification)

@@ -137,6 +137,23 @@ _DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def default_messages() -> dict[str, dict[str, str]]:
+    """The built-in texts: this module's plus one module per area under `kiosk/texts/`.
+
+    Split so each area (flow, screens, services) keeps its wording beside nothing
+    else; a key defined twice is a bug and raises.
+    """
+    from kiosk.texts import TEXT_TABLES
+
+    merged = dict(_DEFAULT_MESSAGES)
+    for table in TEXT_TABLES:
+        for key, texts in table.items():
+            if key in merged:
+                raise KeyError(f"message key {key!r} defined twice")
+            merged[key] = texts
+    return merged
+
+
 class MessageCatalog:
     """Immutable lookup of citizen-facing texts by key and language."""
 
@@ -146,7 +163,7 @@ class MessageCatalog:
         *,
         overrides: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        source = _DEFAULT_MESSAGES if messages is None else messages
+        source = default_messages() if messages is None else messages
         merged: dict[str, dict[str, str]] = {k: dict(v) for k, v in source.items()}
         for key, texts in (overrides or {}).items():
             if key not in merged:

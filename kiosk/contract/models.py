@@ -294,6 +294,22 @@ class CertificateVerification(_Response):
     content: CertificateContent
 
 
+class CertificateSummary(_Response):
+    """One already-issued certificate in the citizen's list (re-print by `number`)."""
+
+    number: str
+    kind: CertificateKind
+    period_from: str
+    period_to: str
+    issued_at: dt.datetime
+    valid_until: dt.date
+    status: Literal["valid", "expired"]
+
+
+class CertificateList(_Response):
+    items: list[CertificateSummary]
+
+
 # --- pension transfer -------------------------------------------------------------
 
 class TransferRequest(_Request):

@@ -1,4 +1,5 @@
-"""Certificate issue, idempotency, public verification, expiry and the rate limit."""
+"""Certificate issue, idempotency, public verification, expiry, the rate limit, and the citizen's
+issued certificates (list, re-print by number)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 import pytest
 import requests
 
-from kiosk.contract.models import Certificate, CertificateVerification
+from kiosk.contract.models import Certificate, CertificateList, CertificateVerification
 from tests.backoffice.helpers import assert_problem
 
 REQUEST = {"kind": "enrolment", "period_from": "201501", "period_to": "202610"}
@@ -94,3 +95,90 @@ def test_public_verification_is_rate_limited(backoffice_factory):
     limited = requests.get(f"{server.base_url}/v1/certificates/ABCDEFGHJKLMNPQR", timeout=5)
     assert_problem(limited, 429, "rate_limited")
     assert 1 <= int(limited.headers["Retry-After"]) <= 20
+
+
+# --- the citizen's issued certificates: list and re-print by number ------------------
+
+def certificate_rows(server) -> list[tuple]:
+    conn = sqlite3.connect(server.settings.db_path)
+    try:
+        return conn.execute("SELECT number, verification_code, citizen_id FROM certificates ORDER BY number").fetchall()
+    finally:
+        conn.close()
+
+
+def test_issued_certificates_are_listed_newest_first_and_reprinted_unchanged(backoffice_factory):
+    server = backoffice_factory()
+    client = server.client()
+    client.open_card_session(server.citizen("yang_lei"))
+    first = Certificate.model_validate(issue(client, "cert-list-0001").json())
+    second = Certificate.model_validate(
+        issue(client, "cert-list-0002", {"kind": "contribution", "period_from": "202001", "period_to": "202512"}).json())
+
+    listed = client.get("/v1/me/certificates")
+    assert listed.status_code == 200, listed.text
+    items = CertificateList.model_validate(listed.json()).items
+    assert [item.number for item in items] == [second.number, first.number]
+    newest = items[0]
+    assert (newest.kind.value, newest.period_from, newest.period_to) == ("contribution", "202001", "202512")
+    assert newest.issued_at == second.issued_at and newest.valid_until == second.valid_until
+    assert all(item.status == "valid" for item in items)
+    assert "verification_code" not in listed.json()["items"][0]
+
+    for issued in (first, second):
+        again = client.get(f"/v1/me/certificates/{issued.number}")
+        assert again.status_code == 200, again.text
+        reprinted = Certificate.model_validate(again.json())
+        assert reprinted == issued
+        assert reprinted.verification_code == issued.verification_code and reprinted.content == issued.content
+    assert len(certificate_rows(server)) == 2  # re-printing issues nothing new
+
+
+def test_other_citizens_and_unknown_numbers_are_the_same_404(backoffice_factory):
+    server = backoffice_factory()
+    yang = server.client()
+    yang.open_card_session(server.citizen("yang_lei"))
+    number = issue(yang, "cert-list-0003").json()["number"]
+    zhang = server.client()
+    zhang.open_card_session(server.citizen("zhang_wei"))
+    assert zhang.get("/v1/me/certificates").json() == {"items": []}
+    foreign = assert_problem(zhang.get(f"/v1/me/certificates/{number}"), 404, "certificate_number_not_found")
+    unknown = assert_problem(yang.get("/v1/me/certificates/NJ20990101000001"), 404, "certificate_number_not_found")
+    assert foreign == unknown  # nothing tells a foreign number from a missing one
+    assert_problem(yang.get("/v1/me/certificates/" + "N" * 65), 422, "invalid_request")
+    no_session = server.client()
+    assert_problem(no_session.get(f"/v1/me/certificates/{number}"), 401, "session_required")
+    assert_problem(no_session.get("/v1/me/certificates"), 401, "session_required")
+
+
+def test_listed_certificate_shows_expired(backoffice, yang):
+    number = issue(yang, "cert-yang-0006").json()["number"]
+    conn = sqlite3.connect(backoffice.settings.db_path)
+    with conn:
+        conn.execute("UPDATE certificates SET valid_until = '2020-01-01' WHERE number = ?", (number,))
+    conn.close()
+    items = CertificateList.model_validate(yang.get("/v1/me/certificates").json()).items
+    listed = next(item for item in items if item.number == number)
+    assert listed.status == "expired" and listed.valid_until == dt.date(2020, 1, 1)
+    assert yang.get(f"/v1/me/certificates/{number}").json()["valid_until"] == "2020-01-01"
+
+
+def test_list_is_bounded_to_twenty(backoffice_factory):
+    server = backoffice_factory()
+    client = server.client()
+    client.open_card_session(server.citizen("yang_lei"))
+    template = issue(client, "cert-list-0004").json()
+    conn = sqlite3.connect(server.settings.db_path)
+    with conn:
+        for n in range(1, 25):
+            conn.execute(
+                "INSERT INTO certificates (number, verification_code, citizen_id, kind, period_from, period_to,"
+                " issued_at, valid_until, content_json, terminal_id)"
+                " SELECT ?, ?, citizen_id, kind, period_from, period_to, ?, valid_until, content_json, terminal_id"
+                " FROM certificates WHERE number = ?",
+                (f"NJ20200101{n:06d}", f"TESTCODE{n:08d}", f"2020-01-01T{n % 24:02d}:00:00+08:00",
+                 template["number"]))
+    conn.close()
+    numbers = [item["number"] for item in client.get("/v1/me/certificates").json()["items"]]
+    assert len(numbers) == 20
+    assert numbers[:2] == [template["number"], "NJ20200101000023"]

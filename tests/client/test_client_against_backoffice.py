@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,6 +98,49 @@ def test_certificate_is_idempotent_and_publicly_verifiable(client: BackofficeCli
     with pytest.raises(KioskError) as caught:
         client.verify_certificate("NOSUCHCODE000000")
     assert caught.value.kind is ErrorKind.NOT_FOUND
+
+
+def test_issued_certificates_are_listed_and_reprinted_by_number(tmp_path: Path) -> None:
+    """Two issued certificates listed newest first and fetched again unchanged, on a fresh database."""
+    settings = BackofficeSettings(db_path=tmp_path / "reprint.sqlite3", as_of=AS_OF, terminals={TERMINAL_ID: SECRET})
+    with EmbeddedBackoffice(settings) as fresh, BackofficeClient(fresh.base_url, TERMINAL_ID, SECRET) as signed:
+        token = open_session(signed, "zhang_wei").token
+        assert signed.certificates(token) == []
+        first = signed.issue_certificate(token, "enrolment", "202001", "202610")
+        second = signed.issue_certificate(token, "contribution", "202501", "202610")
+
+        listed = signed.certificates(token)
+        assert all(isinstance(item, models.CertificateSummary) for item in listed)
+        assert [item.number for item in listed] == [second.number, first.number]
+        assert listed[0].kind is models.CertificateKind.CONTRIBUTION
+        assert (listed[0].period_from, listed[0].period_to) == ("202501", "202610")
+        assert [item.status for item in listed] == ["valid", "valid"]
+
+        for issued in (first, second):
+            again = signed.certificate(token, issued.number)
+            assert isinstance(again, models.Certificate)
+            assert (again.number, again.verification_code) == (issued.number, issued.verification_code)
+            assert again.content == issued.content and again == issued
+        with closing(sqlite3.connect(settings.db_path)) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM certificates").fetchone()[0] == 2
+
+        stranger = open_session(signed, "chen_jing").token
+        assert signed.certificates(stranger) == []
+        # Another citizen's number and an unknown one are the same refusal; the number is quoted.
+        for token_, number in ((stranger, first.number), (token, "NJ20990101000001"), (token, "NJ?x=1&y=#2")):
+            with pytest.raises(KioskError) as caught:
+                signed.certificate(token_, number)
+            assert caught.value.kind is ErrorKind.NOT_FOUND
+            assert caught.value.code == "certificate_number_not_found"
+            assert caught.value.message_zh and caught.value.message_en
+        with pytest.raises(KioskError) as caught:
+            signed.certificate(token, "../enrolment")  # quoted: stays inside the certificates path
+        assert caught.value.kind is ErrorKind.NOT_FOUND
+
+        with closing(sqlite3.connect(settings.db_path)) as conn, conn:
+            conn.execute("UPDATE certificates SET valid_until = '2020-01-01' WHERE number = ?", (first.number,))
+        assert [item.status for item in signed.certificates(token)] == ["valid", "expired"]
+        assert signed.certificate(token, first.number).valid_until == dt.date(2020, 1, 1)
 
 
 def test_pension_transfer_rules_through_the_client(client: BackofficeClient) -> None:

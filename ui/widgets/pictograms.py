@@ -154,7 +154,7 @@ def _draw_qr_scan(p: QPainter, t: Theme) -> None:
 
 # --- small icons for buttons -----------------------------------------------------------
 
-ICON_KINDS = ("checkbox_off", "checkbox_on", "speaker", "globe", "staff", "scan", "help")
+ICON_KINDS = ("checkbox_off", "checkbox_on", "speaker", "globe", "staff", "scan", "help", "back", "exit", "warning", "check", "printer")
 
 
 def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
@@ -215,5 +215,25 @@ def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
         p.drawPath(path)
         p.setBrush(c)
         p.drawEllipse(QPointF(12, 18), 1.2, 1.2)
+    elif kind == "back":
+        p.drawPolyline(QPolygonF([QPointF(11, 5), QPointF(4, 12), QPointF(11, 19)]))
+        p.drawLine(QPointF(4.5, 12), QPointF(20, 12))
+    elif kind == "exit":
+        p.drawPolyline(QPolygonF([QPointF(13, 3.5), QPointF(4, 3.5), QPointF(4, 20.5), QPointF(13, 20.5)]))
+        p.drawLine(QPointF(9, 12), QPointF(21, 12))
+        p.drawPolyline(QPolygonF([QPointF(17, 8), QPointF(21, 12), QPointF(17, 16)]))
+    elif kind == "warning":
+        # Owed/deferred months: a triangle with "!" so colour is never the only signal.
+        p.drawPolygon(QPolygonF([QPointF(12, 3), QPointF(22, 20.5), QPointF(2, 20.5)]))
+        p.drawLine(QPointF(12, 9), QPointF(12, 14))
+        p.setBrush(c)
+        p.drawEllipse(QPointF(12, 17.3), 1.1, 1.1)
+    elif kind == "check":
+        p.drawPolyline(QPolygonF([QPointF(4, 12.5), QPointF(9.5, 18), QPointF(20, 6)]))
+    elif kind == "printer":
+        p.drawRect(QRectF(6.5, 3, 11, 6))
+        p.drawRoundedRect(QRectF(2.5, 9, 19, 9), 2, 2)
+        p.setBrush(QColor(fill))
+        p.drawRect(QRectF(6.5, 14, 11, 7))
     p.end()
     return QIcon(pixmap)

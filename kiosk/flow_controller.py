@@ -1,0 +1,400 @@
+"""Carries out the flow machine's effects: tasks on workers, speech, wipes (Qt-free).
+
+The controller is the only place where the pure `FlowMachine` meets the world:
+- `dispatch(event)` runs on the GUI thread; it never blocks (tasks go to a pool, and
+  device operations inside a task run on that device's own worker);
+- task results, device events and clock ticks come back through `post`, which the
+  UI bridge queues onto the GUI thread (tests may pass a plain queue);
+- a result from a cancelled task or an ended session carries a stale ticket and is
+  ignored by the machine, so nothing of one citizen reaches the next.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from devices.model import CancelToken, CodeScanned as DeviceCodeScanned, CompletionCode, DeviceClass, \
+    MediaState, PaperState, StatusChanged
+from kiosk import flow
+from kiosk.errors import ErrorKind, KioskError, error_from_device
+from kiosk.flow_state import FlowState
+from kiosk.messages import MessageCatalog
+
+log = logging.getLogger("kiosk.flow")
+
+PROBE_INTERVAL_S = 15.0
+
+
+@dataclass(frozen=True)
+class PaperSettings:
+    """What every printed paper needs from configuration."""
+
+    receipt_header_zh: str
+    receipt_header_en: str
+    terminal_id: str
+    verify_base_url: str          # public certificate check, e.g. https://si.example.gov.cn
+
+    def header(self, language: str) -> str:
+        return self.receipt_header_en if language == "en" else self.receipt_header_zh
+
+
+@dataclass(frozen=True)
+class PrintedPaper:
+    """Reported to `on_printed` after a successful print (journal, demo output, tests)."""
+
+    kind: str                     # "receipt" | "certificate"
+    title: str
+    data: bytes | None = None     # ESC/POS bytes of a receipt
+    document_path: str = ""       # PDF of a certificate (before the session's wipe)
+
+
+class FlowController:
+    def __init__(self, machine: flow.FlowMachine, catalog: MessageCatalog, *,
+                 post: Callable[[flow.Event], None],
+                 on_state: Callable[[FlowState], None],
+                 backoffice: Callable[[], object],
+                 paper: PaperSettings,
+                 speech=None,
+                 on_wipe: Callable[[], None] = lambda: None,
+                 on_printed: Callable[[PrintedPaper], None] = lambda paper: None,
+                 on_call_staff: Callable[[], None] = lambda: None,
+                 clock: Callable[[], float] = time.monotonic,
+                 workers: int = 4) -> None:
+        self.machine = machine
+        self.catalog = catalog
+        self._post = post
+        self._on_state = on_state
+        self._backoffice = backoffice
+        self._paper = paper
+        self._speech = speech
+        self._on_wipe = on_wipe
+        self._on_printed = on_printed
+        self._on_call_staff = on_call_staff
+        self._clock = clock
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flow-task")
+        self._devices = None
+        self._unsubscribe = None
+        self._cancels: dict[int, CancelToken] = {}
+        self._cancels_lock = threading.Lock()
+        self._device_usable: dict[DeviceClass, bool] = {}
+        self._last_probe = float("-inf")
+        self._probing = False
+        self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-session-"))
+        self._closed = False
+
+    # --- GUI thread ---------------------------------------------------------------------
+    def start(self) -> None:
+        self._execute(self.machine.start(self._clock()))
+        self._on_state(self.machine.state)
+
+    def dispatch(self, event: flow.Event) -> FlowState:
+        effects = self.machine.handle(event, self._clock())
+        self._execute(effects)
+        self._on_state(self.machine.state)
+        if isinstance(event, flow.Tick):
+            self._maybe_probe()
+        return self.machine.state
+
+    def _execute(self, effects: list[flow.Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, flow.RunTask):
+                self._start_task(effect)
+            elif isinstance(effect, flow.CancelTasks):
+                with self._cancels_lock:
+                    for token in self._cancels.values():
+                        token.cancel()
+                    self._cancels.clear()
+            elif isinstance(effect, flow.CloseSession):
+                self._pool.submit(self._close_session, effect.token)
+            elif isinstance(effect, flow.Speak):
+                self._speak(effect)
+            elif isinstance(effect, flow.StopSpeech):
+                if self._speech is not None:
+                    self._speech.stop()
+            elif isinstance(effect, flow.WipeSession):
+                self._wipe(effect.reason)
+            elif isinstance(effect, flow.EnableScanner):
+                scanner = self._devices.qr_scanner if self._devices is not None else None
+                if scanner is not None:
+                    scanner.set_enabled(effect.enabled)
+            elif isinstance(effect, flow.CallStaff):
+                log.info("call staff requested")
+                self._on_call_staff()
+
+    def speech_text(self, key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
+        text = self.catalog.text(key, language)
+        return text.format(**dict(params)) if params else text
+
+    def _speak(self, effect: flow.Speak) -> None:
+        if self._speech is None:
+            return
+        self._speech.speak(self.speech_text(effect.key, effect.params, effect.language), effect.language)
+
+    def _wipe(self, reason: str) -> None:
+        """DESIGN 9: speech queue, print spools, temp files and widgets; the machine wiped its own data."""
+        log.info("session ended (%s); wiping", reason)
+        if self._speech is not None:
+            self._speech.clear()
+        if self._devices is not None:
+            for printer in (self._devices.receipt_printer, self._devices.document_printer):
+                clear = getattr(printer, "clear_spool", None)
+                if clear is not None:
+                    clear()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-session-"))
+        self._on_wipe()
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self._scratch
+
+    # --- devices ------------------------------------------------------------------------
+    def attach_devices(self, manager) -> None:
+        """Listen to the device manager (from any thread); called once the devices are open."""
+        self._devices = manager
+        self._unsubscribe = manager.subscribe(self._device_event)
+
+    def _device_event(self, event) -> None:
+        # Device threads: translate, then hand over to the GUI thread.
+        if isinstance(event, DeviceCodeScanned):
+            self._post(flow.CodeScanned(event.code))
+            return
+        if not isinstance(event, StatusChanged):
+            return
+        new = event.new
+        usable = new.state.usable and new.paper not in (PaperState.OUT, PaperState.JAMMED)
+        changed = self._device_usable.get(event.device_class) != usable
+        self._device_usable[event.device_class] = usable
+        if event.device_class is DeviceClass.CARD_READER and (new.media != event.old.media or event.old == new):
+            if new.media in (MediaState.PRESENT, MediaState.NOT_PRESENT):
+                self._post(flow.CardPresence(new.media is MediaState.PRESENT))
+        if changed:
+            get = self._device_usable.get
+            self._post(flow.DevicesChanged(
+                card_reader=get(DeviceClass.CARD_READER, False), qr_scanner=get(DeviceClass.QR_SCANNER, False),
+                receipt_printer=get(DeviceClass.RECEIPT_PRINTER, False),
+                document_printer=get(DeviceClass.DOCUMENT_PRINTER, False)))
+
+    # --- back office availability -------------------------------------------------------
+    def _maybe_probe(self) -> None:
+        now = self._clock()
+        if self._probing or now - self._last_probe < PROBE_INTERVAL_S:
+            return
+        if self.machine.in_session:
+            return   # a session's own calls report failures; no extra traffic
+        self._last_probe, self._probing = now, True
+        self._pool.submit(self._probe)
+
+    def _probe(self) -> None:
+        try:
+            self._backoffice().health()
+            available = True
+        except Exception as error:  # any failure means: not usable now
+            log.warning("back office probe failed: %s", error)
+            available = False
+        finally:
+            self._probing = False
+        self._post(flow.BackofficeChanged(available))
+
+    def _close_session(self, token: str) -> None:
+        try:
+            self._backoffice().close_session(token)
+        except Exception as error:  # the token also expires by itself on the server
+            log.info("closing the back-office session failed: %s", error)
+
+    # --- tasks (worker threads) ---------------------------------------------------------
+    def _start_task(self, effect: flow.RunTask) -> None:
+        cancel = CancelToken()
+        with self._cancels_lock:
+            self._cancels[effect.ticket] = cancel
+        self._pool.submit(self._run_task, effect.ticket, effect.task, cancel)
+
+    def _run_task(self, ticket: int, task: flow.Task, cancel: CancelToken) -> None:
+        try:
+            value = self._perform(task, cancel)
+            event = flow.TaskDone(ticket, value)
+        except KioskError as error:
+            event = flow.TaskFailed(ticket, error)
+        except Exception as error:  # a bug or an unexpected answer: classified, never a crash
+            log.exception("task %s failed", type(task).__name__)
+            event = flow.TaskFailed(ticket, KioskError(ErrorKind.HARDWARE, "internal", type(error).__name__))
+        finally:
+            with self._cancels_lock:
+                self._cancels.pop(ticket, None)
+        if not self._closed:
+            self._post(event)
+
+    def _device(self, device_class: DeviceClass):
+        device = self._devices.get(device_class) if self._devices is not None else None
+        if device is None:
+            raise error_from_device(CompletionCode.NO_DEVICE.value, f"no {device_class.value} configured")
+        return device
+
+    def _on_device(self, device_class: DeviceClass, operation, *args):
+        """Run on the device's own worker (one operation at a time per device) and unwrap."""
+        self._device(device_class)
+        result = self._devices.submit(device_class, operation, *args).result()
+        if not result.ok:
+            raise error_from_device(result.code.value, result.detail)
+        return result.value
+
+    def _perform(self, task: flow.Task, cancel: CancelToken):
+        if isinstance(task, flow.ReadCard):
+            reader = self._device(DeviceClass.CARD_READER)
+            return self._on_device(DeviceClass.CARD_READER, reader.read_card, cancel)
+        if isinstance(task, flow.VerifyPin):
+            return self._verify_pin(task.pin, cancel)
+        client = self._client()
+        if isinstance(task, flow.OpenCardSession):
+            card = task.card
+            return client.open_card_session(card.ssn, card.card_number, card.card_id_code)
+        if isinstance(task, flow.OpenEcardSession):
+            return client.open_ecard_session(task.qr)
+        if isinstance(task, flow.LoadEnrolment):
+            return client.enrolment(task.token)
+        if isinstance(task, flow.LoadContributions):
+            return self._load_contributions(client, task)
+        if isinstance(task, flow.LoadCertificateChoices):
+            enrolment = client.enrolment(task.token)
+            firsts = [item.first_insured for item in enrolment.items if item.first_insured]
+            try:
+                issued = tuple(client.certificates(task.token))
+            except KioskError as error:
+                if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE:
+                    raise
+                issued = ()   # a back office without the list still issues certificates
+            return flow.CertificateChoices(issued=issued, first_insured=min(firsts) if firsts else None)
+        if isinstance(task, flow.IssueCertificate):
+            certificate = client.issue_certificate(task.token, task.kind, task.period_from, task.period_to,
+                                                   idempotency_key=task.idempotency_key)
+            return self._certificate_ready(certificate)
+        if isinstance(task, flow.FetchCertificate):
+            return self._certificate_ready(client.certificate(task.token, task.number))
+        if isinstance(task, flow.PrintCertificate):
+            return self._print_certificate(task, cancel)
+        if isinstance(task, flow.PrintReceipt):
+            layout, title = self._receipt_for(task)
+            return self._print_receipt(layout, title, cancel)
+        if isinstance(task, flow.CheckEligibility):
+            return client.transfer_eligibility(task.token, task.from_region)
+        if isinstance(task, flow.SubmitTransfer):
+            return client.apply_pension_transfer(task.token, task.from_region, task.contact_mobile,
+                                                 idempotency_key=task.idempotency_key)
+        if isinstance(task, flow.LoadTransfers):
+            return client.pension_transfers(task.token)
+        raise TypeError(f"unknown task {type(task).__name__}")
+
+    def _client(self):
+        try:
+            return self._backoffice()
+        except KioskError:
+            raise
+        except Exception as error:
+            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "link_unavailable", str(error)) from error
+
+    def _verify_pin(self, pin: str, cancel: CancelToken):
+        from devices.card.data import PinResult
+
+        reader = self._device(DeviceClass.CARD_READER)
+        result = self._devices.submit(DeviceClass.CARD_READER, reader.verify_pin, pin, cancel).result()
+        if result.ok:
+            return result.value
+        if result.code is CompletionCode.PIN_INCORRECT:
+            tries = getattr(result.value, "tries_left", None)
+            return PinResult(verified=False, tries_left=tries)
+        if result.code is CompletionCode.PIN_BLOCKED:
+            return PinResult(verified=False, tries_left=0)
+        raise error_from_device(result.code.value, result.detail)
+
+    def _load_contributions(self, client, task: flow.LoadContributions) -> flow.ContributionsLoaded:
+        today = datetime.now().date()
+        enrolment = client.enrolment(task.token)
+        firsts = [int(item.first_insured[:4]) for item in enrolment.items if item.first_insured]
+        first_year = min(firsts) if firsts else today.year
+        years = tuple(range(today.year, max(first_year, today.year - 49) - 1, -1))
+        candidates = [task.year] if task.year is not None else list(years[:3])
+        page = None
+        for year in candidates:
+            page = client.contributions(task.token, f"{year}01", f"{year}12", task.insurance_type,
+                                        page=task.page, page_size=task.page_size)
+            if page.total_rows:
+                break
+        return flow.ContributionsLoaded(years=years, year=year, page=page)
+
+    def _certificate_ready(self, certificate) -> flow.CertificateReady:
+        from kiosk import documents
+
+        document = documents.certificate_document(certificate, self._verify_url(certificate))
+        return flow.CertificateReady(certificate, tuple(document.text_lines()))
+
+    def _verify_url(self, certificate) -> str:
+        return self._paper.verify_base_url.rstrip("/") + certificate.verify_path
+
+    def _print_certificate(self, task: flow.PrintCertificate, cancel: CancelToken) -> flow.PrintReport:
+        from kiosk import documents
+
+        certificate = task.certificate
+        verify_url = self._verify_url(certificate)
+        document_key = "certificate.status.printed"
+        try:
+            outcome = self._on_device(DeviceClass.DOCUMENT_PRINTER, self._device(
+                DeviceClass.DOCUMENT_PRINTER).print_document, documents.certificate_document(certificate, verify_url),
+                cancel)
+            self._on_printed(PrintedPaper("certificate", certificate.number,
+                                          document_path=str(getattr(outcome, "document_path", "") or "")))
+        except KioskError as error:
+            log.warning("certificate %s not printed: %s", certificate.number, error.code)
+            document_key = "certificate.status.paper_out" if error.code == "device_paper_out" \
+                else "certificate.status.failed"
+        language = self.machine.state.language
+        receipt = documents.certificate_receipt(
+            task.citizen, certificate, header=self._paper.header(language), terminal_id=self._paper.terminal_id,
+            now=datetime.now().astimezone(), verify_url=verify_url,
+            printed_ok=document_key == "certificate.status.printed", language=language)
+        try:
+            self._print_receipt(receipt, f"certificate {certificate.number}", cancel)
+            receipt_key = "certificate.status.receipt_printed"
+        except KioskError as error:
+            log.warning("certificate receipt not printed: %s", error.code)
+            receipt_key = "certificate.status.receipt_failed"
+        return flow.PrintReport(document_key, receipt_key)
+
+    def _receipt_for(self, task: flow.PrintReceipt):
+        from kiosk import documents
+        from kiosk.contract import models
+
+        common = dict(header=self._paper.header(task.language), terminal_id=self._paper.terminal_id,
+                      now=datetime.now().astimezone(), language=task.language)
+        subject = task.subject
+        if isinstance(subject, models.Enrolment):
+            return documents.enrolment_receipt(task.citizen, subject, **common), "enrolment"
+        if isinstance(subject, models.ContributionPage):
+            return documents.contributions_receipt(task.citizen, subject, **common), "contributions"
+        if isinstance(subject, models.PensionTransfer):
+            return documents.transfer_receipt(task.citizen, subject, **common), f"transfer {subject.id}"
+        raise TypeError(f"no receipt for {type(subject).__name__}")
+
+    def _print_receipt(self, layout, title: str, cancel: CancelToken):
+        from devices.receipt.escpos_encoder import encode_receipt
+
+        printer = self._device(DeviceClass.RECEIPT_PRINTER)
+        outcome = self._on_device(DeviceClass.RECEIPT_PRINTER, printer.print_receipt, layout, cancel)
+        self._on_printed(PrintedPaper("receipt", title, data=encode_receipt(layout, printer.capabilities)))
+        return outcome
+
+    # --- shutdown ------------------------------------------------------------------------
+    def close(self) -> None:
+        self._closed = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)

@@ -1,0 +1,19 @@
+"""Texts (zh/en) of the screen flow itself: common controls, progress, errors, speech."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "common.finish": {"zh": "退出办理", "en": "Finish"},
+    "countdown.speech": {
+        "zh": "您还在吗？{seconds}秒后将结束办理。如需继续，请按需要更多时间。",
+        "en": "Are you still there? This session ends in {seconds} seconds. Press More time to continue.",
+    },
+    "message.speech": {"zh": "请查看屏幕上的提示。", "en": "Please read the message on the screen."},
+    "message.transfer_not_eligible.title": {
+        "zh": "无需办理转移",
+        "en": "No transfer to apply for",
+    },
+    "message.transfer_not_eligible.body": {
+        "zh": "根据您的情况，现在不需要或不能在这里申请养老保险关系转移，原因如下。",
+        "en": "In your situation a pension insurance transfer is not needed or cannot be applied for here, "
+              "for the reason below.",
+    },
+}

@@ -1,0 +1,4 @@
+"""Texts (zh/en) for screens_identify."""
+
+TEXTS: dict[str, dict[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Texts (zh/en) for screens_services."""
+
+TEXTS: dict[str, dict[str, str]] = {
+}
