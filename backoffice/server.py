@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 import time
@@ -17,13 +18,26 @@ STARTUP_TIMEOUT_SECONDS = 30.0
 GRACEFUL_SHUTDOWN_SECONDS = 2
 
 
+class ResponseDelay:
+    """ASGI wrapper that answers late on demand: a slow provincial platform, for demos and benchmarks."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.seconds = 0.0
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and self.seconds > 0:
+            await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
 def _config(settings: BackofficeSettings, host: str, port: int, tls_certfile: Path | str | None,
             tls_keyfile: Path | str | None, tls_client_ca: Path | str | None,
-            log_level: str = "warning") -> uvicorn.Config:
+            log_level: str = "warning", app=None) -> uvicorn.Config:
     if tls_client_ca is not None and tls_certfile is None:
         raise ValueError("mutual TLS needs a server certificate too")
     return uvicorn.Config(
-        create_app(settings), host=host, port=port, log_level=log_level, access_log=False,
+        app or create_app(settings), host=host, port=port, log_level=log_level, access_log=False,
         ssl_certfile=str(tls_certfile) if tls_certfile else None,
         ssl_keyfile=str(tls_keyfile) if tls_keyfile else None,
         ssl_ca_certs=str(tls_client_ca) if tls_client_ca else None,
@@ -42,7 +56,11 @@ def serve(settings: BackofficeSettings, host: str, port: int, tls_certfile: Path
 
 
 class EmbeddedBackoffice:
-    """The back office on a daemon thread; `base_url` carries the real bound port."""
+    """The back office on a daemon thread; `base_url` carries the real bound port.
+
+    `stop()` then `start()` brings it back on the same port (a back office that went
+    down and came back); `set_delay()` makes it slow.
+    """
 
     def __init__(self, settings: BackofficeSettings, host: str = "127.0.0.1", port: int = 0,
                  tls_certfile: Path | str | None = None, tls_keyfile: Path | str | None = None,
@@ -54,12 +72,13 @@ class EmbeddedBackoffice:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
+        self._delay = ResponseDelay(create_app(settings))
         self.base_url = ""
 
     def start(self) -> EmbeddedBackoffice:
         if self._server is not None:
             raise RuntimeError("already started")
-        server = uvicorn.Server(_config(self.settings, self.host, self.port, *self._tls))
+        server = uvicorn.Server(_config(self.settings, self.host, self.port, *self._tls, app=self._delay))
         self._server = server
         self._thread = threading.Thread(target=self._run, name="embedded-backoffice", daemon=True)
         self._thread.start()
@@ -74,6 +93,14 @@ class EmbeddedBackoffice:
         self.port = bound_port
         self.base_url = f"{scheme}://{self.host}:{bound_port}"
         return self
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def set_delay(self, seconds: float) -> None:
+        """Answer every request `seconds` late (0: normal)."""
+        self._delay.seconds = max(0.0, float(seconds))
 
     def _run(self) -> None:
         try:

@@ -62,14 +62,23 @@ def connect_backoffice(settings: KioskSettings) -> BackofficeLink:
 class KioskApplication:
     """Owns the window and the back-office link for the life of the process."""
 
-    def __init__(self, settings: KioskSettings) -> None:
+    def __init__(self, settings: KioskSettings, *, clock=None) -> None:
         self.settings = settings
+        self._clock = clock  # the flow's monotonic clock (scripted demos advance it)
         self.window = None
         self.devices = None  # devices.manager.DeviceManager, built after the first frame
         self._devices_ready = threading.Event()
         self.link: BackofficeLink | None = None
         self.link_error: Exception | None = None
         self._link_ready = threading.Event()
+        self.catalog = None
+        self.bridge = None
+        self.machine = None
+        self.controller = None
+        self.speech = None
+        self.print_listeners: list = []       # called with each PrintedPaper (demo output, tests)
+        self.record_speech = False
+        self.speech_requests: list = []
 
     def build_window(self):
         from kiosk.messages import MessageCatalog
@@ -78,19 +87,83 @@ class KioskApplication:
 
         ui_settings = self.settings.ui
         theme = Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
-        self.window = MainWindow(MessageCatalog(), theme, ui_settings.branding_zh,
+        self.catalog = MessageCatalog()
+        self.window = MainWindow(self.catalog, theme, ui_settings.branding_zh,
                                  fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
-        # Language and elder mode are display state; the screen flow (later) owns navigation.
-        attract = self.window.attract
-        attract.language_toggled.connect(self.apply_language)
-        attract.elder_mode_toggled.connect(self.window.set_elder_mode)
-        self.apply_language(self.settings.terminal.language)
+        self._build_flow(theme)
         return self.window
 
-    def apply_language(self, language: str) -> None:
-        branding = self.settings.ui
-        self.window.set_language(language)
-        self.window.attract.set_branding_name(branding.branding_en if language == "en" else branding.branding_zh)
+    def _build_flow(self, theme) -> None:
+        """Screens, countdown overlay, the flow machine, its controller and the bridge between them."""
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.flow import FlowMachine, FlowSettings
+        from kiosk.flow_controller import FlowController, PaperSettings
+        from kiosk.flow_state import Intent
+        from ui.bridge import FlowBridge
+        from ui.screens.registry import build_flow_screens
+        from ui.widgets.countdown import CountdownOverlay
+
+        window, settings = self.window, self.settings
+        screens = build_flow_screens(self.catalog, theme)
+        overlay = CountdownOverlay(self.catalog, theme, window)
+        window.add_flow_screens(screens, overlay)
+        self.bridge = bridge = FlowBridge(window)
+        for screen in screens.values():
+            screen.intent.connect(bridge.intent)
+        overlay.intent.connect(bridge.intent)
+        attract = window.attract
+        attract.scan_ecard_requested.connect(lambda: bridge.intent(Intent.SCAN_ECARD.value))
+        attract.insert_card_help_requested.connect(lambda: bridge.intent(Intent.CARD_HELP.value))
+        attract.language_toggled.connect(lambda language: bridge.intent(Intent.LANGUAGE.value, language))
+        attract.elder_mode_toggled.connect(lambda on: bridge.intent(Intent.ELDER_MODE.value, on))
+        attract.repeat_speech_requested.connect(lambda: bridge.intent(Intent.REPEAT.value))
+        attract.call_staff_requested.connect(lambda: bridge.intent(Intent.CALL_STAFF.value))
+        printer = settings.devices.receipt_printer
+        paper = PaperSettings(receipt_header_zh=printer.header_zh or settings.ui.branding_zh,
+                              receipt_header_en=printer.header_en or settings.ui.branding_en,
+                              terminal_id=settings.terminal.id,
+                              verify_base_url=settings.backoffice.verify_url or self._backoffice_base_url)
+        self.speech = self._build_speech()
+        self.machine = FlowMachine(FlowSettings.from_settings(settings))
+        self.controller = FlowController(
+            self.machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
+            paper=paper, speech=self.speech, on_wipe=self._wipe_screens, on_printed=self._printed,
+            **({"clock": self._clock} if self._clock is not None else {}))
+        bridge.attach(self.controller)
+        QApplication.instance().installEventFilter(bridge)
+        self.controller.start()
+
+    def _build_speech(self):
+        speech = self.settings.speech
+        if not speech.enabled:
+            return None
+        from kiosk.speech import SpeechService
+
+        return SpeechService(enabled=True, rate_wpm=speech.rate_wpm, volume=speech.volume,
+                             on_request=self.speech_requests.append if self.record_speech else None)
+
+    def _backoffice_base_url(self) -> str:
+        return self.link.client.base_url if self.link is not None else self.settings.backoffice.url
+
+    def _client(self):
+        return self.wait_for_backoffice().client
+
+    def branding(self, language: str) -> str:
+        ui_settings = self.settings.ui
+        return ui_settings.branding_en if language == "en" else ui_settings.branding_zh
+
+    def _draw(self, state) -> None:
+        self.window.show_state(state, self.branding(state.language))
+
+    def _wipe_screens(self) -> None:
+        from kiosk.flow_state import FlowState
+
+        self.window.wipe(FlowState(language=self.settings.terminal.language), self.branding("zh"))
+
+    def _printed(self, paper) -> None:
+        for listener in list(self.print_listeners):
+            listener(paper)
 
     def start_backoffice_link(self) -> None:
         """Connect off the GUI thread: importing and starting the server must not delay the first frame."""
@@ -128,12 +201,21 @@ class KioskApplication:
             manager = build_device_manager(self.settings)
             manager.start()
             self.devices = manager
+            if self.controller is not None:
+                self.controller.attach_devices(manager)
         except Exception:
             log.exception("devices failed to start")
         finally:
             self._devices_ready.set()
 
     def shutdown(self) -> None:
+        if self.bridge is not None:
+            self.bridge.stop()
+        if self.controller is not None:
+            self.controller.close()
+        if self.speech is not None:
+            self.speech.close()
+            self.speech = None
         if self.devices is not None:
             self.devices.stop()
             self.devices = None
@@ -148,7 +230,7 @@ def _qt_application():
     return QApplication.instance() or QApplication(["kiosk"])
 
 
-def run_kiosk(profile: str) -> int:
+def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     settings = load_settings(profile)
     configure_logging(settings.logging.level)
     qt_app = _qt_application()
@@ -156,23 +238,74 @@ def run_kiosk(profile: str) -> int:
     kiosk.build_window().present()
     kiosk.start_devices()
     kiosk.start_backoffice_link()
+    panel = None
+    if control_panel:
+        from ui.simulator_panel import SimulatorPanel
+
+        panel = SimulatorPanel(kiosk)
+        panel.show()
     try:
         return qt_app.exec()
     finally:
+        if panel is not None:
+            panel.close()
         kiosk.shutdown()
 
 
-def run_demo(profile: str = "demo", headless_out: Path | None = None) -> int:
+def run_demo(profile: str = "demo", headless_out: Path | None = None, scenarios: list[str] | None = None) -> int:
     if headless_out is None:
-        return run_kiosk(profile)
+        return run_kiosk(profile, control_panel=True)
     settings = load_settings(profile)
     configure_logging(settings.logging.level)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if scenarios:
+        return _run_scenarios(profile, settings, headless_out, scenarios)
     return _render_demo(settings, headless_out)
+
+
+def _run_scenarios(profile: str, settings: KioskSettings, out_dir: Path, names: list[str]) -> int:
+    """Scripted journeys offscreen: numbered PNGs per screen, receipts (text + PNG), certificate PDFs."""
+    from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
+
+    if "all" in names:
+        names = list(SCENARIOS)
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown:
+        print(f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+        return 2
+    _qt_application()
+    failures = 0
+    for name in names:
+        script, size = SCENARIOS[name]
+        clock = ScriptClock()
+        kiosk = KioskApplication(settings, clock=clock)
+        window = kiosk.build_window()
+        window.resize(*size)
+        kiosk.start_devices()
+        kiosk.start_backoffice_link()
+        driver = JourneyDriver(kiosk, out_dir / name, size, clock)
+        try:
+            kiosk.wait_for_devices()
+            kiosk.wait_for_backoffice()
+            script(driver)
+            print(f"scenario {name}: {len(driver.shots)} screens, {len(driver.receipts)} receipt(s), "
+                  f"{len(driver.certificates)} certificate(s) in {out_dir / name}")
+        except Exception as error:  # reported, and the remaining scenarios still run
+            failures += 1
+            driver.shot("failed")
+            log.exception("scenario %s failed", name)
+            print(f"scenario {name}: FAILED ({error})")
+        finally:
+            kiosk.shutdown()
+            window.close()
+            window.deleteLater()
+    return 1 if failures else 0
 
 
 def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     """Offscreen demo: the attract screen in each language and mode, plus a live back-office check."""
+    from kiosk.flow import Pressed
+    from kiosk.flow_state import Intent
     from ui.screenshots import render_widget_png
 
     _qt_application()
@@ -185,8 +318,8 @@ def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     for width, height in SCREENSHOT_SIZES:
         for language in ("zh", "en"):
             for elder in (False, True):
-                kiosk.apply_language(language)
-                window.set_elder_mode(elder)
+                kiosk.controller.dispatch(Pressed(Intent.LANGUAGE, language))
+                kiosk.controller.dispatch(Pressed(Intent.ELDER_MODE, elder))
                 name = f"attract-{width}x{height}-{language}{'-elder' if elder else ''}.png"
                 written.append(render_widget_png(window, out_dir / name, (width, height)))
     for path in written:

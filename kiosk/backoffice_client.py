@@ -171,6 +171,10 @@ class BackofficeClient:
         body = models.EcardVerifyRequest(qr=qr, business_type=business_type)
         return self._call("POST", "/v1/ecard/verify", models.EcardIdentity, body=body, retry=False)
 
+    def health(self) -> models.HealthStatus:
+        """Liveness of the back office (public; used to show out-of-service while it is down)."""
+        return self._call("GET", "/v1/health", models.HealthStatus, retry=False)
+
     def heartbeat(self, report: models.Heartbeat) -> models.HeartbeatAck:
         return self._call("POST", f"/v1/terminals/{quote(self._terminal_id, safe='')}/heartbeat",
                           models.HeartbeatAck, body=report, retry=False)

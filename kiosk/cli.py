@@ -20,6 +20,10 @@ def _add_demo(subparsers) -> None:
     parser.add_argument("--profile", default="demo", help="configuration profile (default: demo)")
     parser.add_argument("--headless", action="store_true", help="render offscreen and write screenshots instead")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="screenshot directory for --headless")
+    parser.add_argument("--scenario", action="append", default=None,
+                        help="with --headless: a scripted journey (repeatable; 'all' runs every one): "
+                             "contributions, certificate, pension-transfer, transfer-progress, ecard, timeout, "
+                             "card-removed, backoffice-down, elder-mode, english")
     parser.set_defaults(handler=_cmd_demo)
 
 
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 def _cmd_demo(args) -> int:
     from kiosk.app import run_demo
 
-    return run_demo(args.profile, headless_out=args.out if args.headless else None)
+    return run_demo(args.profile, headless_out=args.out if args.headless else None, scenarios=args.scenario)
 
 
 def _cmd_run(args) -> int:

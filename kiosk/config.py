@@ -77,8 +77,11 @@ class BackofficeSettings:
     read_timeout_s: float = 10.0
     retries: int = 2
     retry_backoff_s: float = 0.3
+    verify_url: str = ""  # public certificate check printed as the QR; empty: the back-office URL
 
     def validate(self) -> None:
+        _check(not self.verify_url or bool(re.fullmatch(r"https?://[^\s?#]+", self.verify_url)),
+               "backoffice.verify_url", "must be an http:// or https:// URL")
         if not self.embedded:
             _check(bool(re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.url)), "backoffice.url",
                    "must be an http:// or https:// URL")

@@ -81,6 +81,7 @@ class Intent(StrEnum):
     SUBMIT = "submit"
     VIEW_PROGRESS = "view_progress"
     START_APPLICATION = "start_application"
+    TOUCH = "touch"                  # a touch anywhere: activity, stops speech; nothing else
 
 
 class CertificateRange(StrEnum):

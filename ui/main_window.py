@@ -7,6 +7,8 @@ sets here; they are forwarded to every screen that supports them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -29,6 +31,8 @@ class MainWindow(QMainWindow):
         self._stack = QStackedWidget(self)
         self.setCentralWidget(self._stack)
         self._screens: dict[str, QWidget] = {}
+        self._flow_screens: dict = {}
+        self._countdown = None
         self.attract = AttractScreen(catalog, theme, branding_name)
         self.add_screen(AttractScreen.SCREEN_NAME, self.attract)
         self.show_screen(AttractScreen.SCREEN_NAME)
@@ -66,6 +70,44 @@ class MainWindow(QMainWindow):
         for screen in self._screens.values():
             if hasattr(screen, "set_elder_mode"):
                 screen.set_elder_mode(on)
+
+    # --- the citizen flow -------------------------------------------------------------
+    def add_flow_screens(self, screens, overlay=None) -> None:
+        """Screens keyed by `kiosk.flow_state.Screen`; the overlay shows the idle countdown."""
+        self._flow_screens = dict(screens)
+        for screen_id, widget in self._flow_screens.items():
+            self.add_screen(screen_id.value, widget)
+        self._countdown = overlay
+
+    def flow_screens(self) -> dict:
+        return dict(getattr(self, "_flow_screens", {}))
+
+    def show_state(self, state, branding: str) -> QWidget:
+        """Draw `state`: the attract screen through its own API, flow screens through `render`."""
+        if state.screen.value == AttractScreen.SCREEN_NAME:
+            self.attract.set_language(state.language)
+            self.attract.set_elder_mode(state.elder_mode)
+            self.attract.set_branding_name(branding)
+            widget = self.attract
+        else:
+            widget = self._flow_screens[state.screen]
+            widget.render(state, branding)
+        if self._stack.currentWidget() is not widget:
+            self._stack.setCurrentWidget(widget)
+            widget.setFocus()
+        if self._countdown is not None:
+            if state.countdown is not None:
+                self._countdown.show_countdown(state.countdown, state.language, state.elder_mode)
+            else:
+                self._countdown.hide_countdown()
+        return widget
+
+    def wipe(self, blank_state, branding: str) -> None:
+        """Redraw every screen from an empty state, so no hidden widget keeps a citizen's data."""
+        for screen_id, widget in getattr(self, "_flow_screens", {}).items():
+            widget.render(replace(blank_state, screen=screen_id), branding)
+        if self._countdown is not None:
+            self._countdown.hide_countdown()
 
     def present(self) -> None:
         """Show as configured: fullscreen on the kiosk, a plain window for development."""
