@@ -128,7 +128,7 @@ class KioskApplication:
         self.machine = FlowMachine(FlowSettings.from_settings(settings))
         self.controller = FlowController(
             self.machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
-            paper=paper, speech=self.speech, on_wipe=self._wipe_screens, on_printed=self._printed,
+            paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens, on_printed=self._printed,
             **({"clock": self._clock} if self._clock is not None else {}))
         bridge.attach(self.controller)
         QApplication.instance().installEventFilter(bridge)
@@ -140,8 +140,9 @@ class KioskApplication:
             return None
         from kiosk.speech import SpeechService
 
-        return SpeechService(enabled=True, rate_wpm=speech.rate_wpm, volume=speech.volume,
-                             on_request=self.speech_requests.append if self.record_speech else None)
+        record = (lambda language, text: self.speech_requests.append((language, text))) \
+            if self.record_speech else None
+        return SpeechService(enabled=True, rate_wpm=speech.rate_wpm, volume=speech.volume, on_request=record)
 
     def _backoffice_base_url(self) -> str:
         return self.link.client.base_url if self.link is not None else self.settings.backoffice.url
@@ -238,6 +239,8 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     kiosk.build_window().present()
     kiosk.start_devices()
     kiosk.start_backoffice_link()
+    if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME") == "1":
+        _report_first_frame(qt_app)
     panel = None
     if control_panel:
         from ui.simulator_panel import SimulatorPanel
@@ -250,6 +253,27 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         if panel is not None:
             panel.close()
         kiosk.shutdown()
+
+
+def _report_first_frame(qt_app) -> None:
+    """`kiosk bench ui`: print when the attract screen has been painted, and the memory then, and exit."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        print(f"FIRST_FRAME {time.monotonic():.6f} {rss:.1f}", flush=True)
+        qt_app.quit()
+
+    QTimer.singleShot(0, report)
+
+
+def run_ui_bench(**options) -> int:
+    from ui.ui_bench import run_ui_bench as run
+
+    return run(**options)
 
 
 def run_demo(profile: str = "demo", headless_out: Path | None = None, scenarios: list[str] | None = None) -> int:

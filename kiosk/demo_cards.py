@@ -27,3 +27,21 @@ def demo_card_record(card_number: str) -> CardRecord:
     except KeyError:
         known = ", ".join(sorted(records))
         raise KeyError(f"no demo card {card_number!r}; demo cards: {known}") from None
+
+
+def demo_people() -> list[tuple[str, str, str]]:
+    """(key, name, card number) of each demo citizen, for the demo's control panel."""
+    from backoffice.demo_data import demo_citizens
+
+    return [(citizen.key, citizen.name, citizen.card_number) for citizen in demo_citizens()]
+
+
+def demo_ecard_code(client, citizen_key: str) -> str:
+    """The code a demo citizen's phone would show, issued by a demo back office (POST /v1/ecard/codes)."""
+    from backoffice.demo_data import demo_citizen
+
+    return client.create_demo_ecard_code(demo_citizen(citizen_key).ssn).qr
+
+
+def demo_pin(card_number: str) -> str:
+    return demo_card_record(card_number).pin

@@ -64,6 +64,7 @@ class FlowController:
                  backoffice: Callable[[], object],
                  paper: PaperSettings,
                  speech=None,
+                 speech_volume: float = 0.9,
                  on_wipe: Callable[[], None] = lambda: None,
                  on_printed: Callable[[PrintedPaper], None] = lambda paper: None,
                  on_call_staff: Callable[[], None] = lambda: None,
@@ -76,6 +77,7 @@ class FlowController:
         self._backoffice = backoffice
         self._paper = paper
         self._speech = speech
+        self._speech_volume = speech_volume
         self._on_wipe = on_wipe
         self._on_printed = on_printed
         self._on_call_staff = on_call_staff
@@ -144,6 +146,7 @@ class FlowController:
         log.info("session ended (%s); wiping", reason)
         if self._speech is not None:
             self._speech.clear()
+            self._speech.set_volume(self._speech_volume)   # a headset user's volume is not the next person's
         if self._devices is not None:
             for printer in (self._devices.receipt_printer, self._devices.document_printer):
                 clear = getattr(printer, "clear_spool", None)

@@ -22,11 +22,6 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.flow_state import FlowState, Intent, Screen
 
-DEMO_PIN = {"A00000019": "123456", "A00000027": "111111", "A00000035": "222222", "A00000043": "333333",
-            "A00000051": "444444", "A00000060": "555555", "A00000078": "666666", "A00000086": "777777",
-            "A00000094": "888888"}
-
-
 class ScriptClock:
     """A monotonic clock a script can move forward (idle timeouts without waiting)."""
 
@@ -132,10 +127,9 @@ class JourneyDriver:
 
     def show_ecard(self, citizen_key: str) -> None:
         """The code the citizen's phone would show, issued by the (demo) back office, scanned."""
-        from backoffice.demo_data import demo_citizen
+        from kiosk.demo_cards import demo_ecard_code
 
-        client = self.kiosk.wait_for_backoffice().client
-        code = client.create_demo_ecard_code(demo_citizen(citizen_key).ssn).qr
+        code = demo_ecard_code(self.kiosk.wait_for_backoffice().client, citizen_key)
         self.devices().qr_scanner.scan(code)
 
     def enter_pin(self, pin: str) -> None:
@@ -149,7 +143,9 @@ class JourneyDriver:
         self.wait_screen(Screen.PIN)
         if shots:
             self.shot("pin")
-        self.enter_pin(DEMO_PIN[card_number])
+        from kiosk.demo_cards import demo_pin
+
+        self.enter_pin(demo_pin(card_number))
         self.wait_screen(Screen.MENU)
         if shots:
             self.shot("menu")

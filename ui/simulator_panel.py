@@ -18,20 +18,18 @@ from devices.simulators.faults import SimulatedFault
 class SimulatorPanel(QWidget):
     def __init__(self, kiosk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from backoffice.demo_data import demo_citizens
+        from kiosk.demo_cards import demo_people
 
         self.kiosk = kiosk
         self.setWindowTitle("Simulator controls — demo only")
-        self._citizens = demo_citizens()
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
         self.card_choice = QComboBox()
         self.ecard_choice = QComboBox()
-        for citizen in self._citizens:
-            label = f"{citizen.name} — card {citizen.card_number}"
-            self.card_choice.addItem(label, citizen.card_number)
-            self.ecard_choice.addItem(citizen.name, citizen.key)
+        for key, name, card_number in demo_people():
+            self.card_choice.addItem(f"{name} — card {card_number}", card_number)
+            self.ecard_choice.addItem(name, key)
         card_box = self._group("Social security card", [
             (self.card_choice, 0, 0, 1, 2),
             (self._button("Insert card", self.insert_card), 1, 0),
@@ -99,13 +97,12 @@ class SimulatorPanel(QWidget):
         self._devices().card_reader.remove_card()
 
     def scan_ecard(self) -> None:
-        from backoffice.demo_data import demo_citizen
+        from kiosk.demo_cards import demo_ecard_code
 
         key = self.ecard_choice.currentData()
 
         def issue_and_scan() -> None:
-            client = self.kiosk.wait_for_backoffice().client
-            self._scanner().scan(client.create_demo_ecard_code(demo_citizen(key).ssn).qr)
+            self._scanner().scan(demo_ecard_code(self.kiosk.wait_for_backoffice().client, key))
 
         threading.Thread(target=issue_and_scan, name="demo-ecard", daemon=True).start()
 

@@ -1,0 +1,454 @@
+"""Citizen journeys end to end: the real window, the real reference back office on loopback
+(uvicorn + SQLite), the device simulators (and pcscd + the virtual card once).
+
+Each journey asserts what was on screen, what was printed (ESC/POS decoded, PDF text)
+and what the back office recorded (its SQLite file), and that no full ssn appeared in
+widget texts, receipts, speech requests or log records.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import subprocess
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from backoffice.demo_data import demo_citizen
+from devices.receipt.escpos_decode import decode_escpos
+from devices.simulators.faults import SimulatedFault
+from kiosk.app import KioskApplication
+from kiosk.config import load_settings
+from kiosk.flow_state import Intent, Screen
+from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
+from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
+
+ZHANG = demo_citizen("zhang_wei")
+ALL_SSNS = [demo_citizen(key).ssn for key in ("zhang_wei", "wang_fang", "liu_yang", "chen_jing", "yang_lei",
+                                              "li_xiuying", "zhao_min", "zhou_jie", "sun_li")]
+
+
+def window_texts(kiosk) -> list[str]:
+    texts = all_texts(kiosk.window)
+    for screen in kiosk.window.flow_screens().values():
+        texts += all_texts(screen)
+    return texts
+
+
+class Watch:
+    """Collects every text a journey exposed: widgets on each new screen, speech, receipts, logs."""
+
+    def __init__(self, driver: JourneyDriver, caplog) -> None:
+        self.driver = driver
+        self.caplog = caplog
+        self.seen: list[str] = []
+
+    def look(self) -> None:
+        QApplication.processEvents()
+        self.seen += window_texts(self.driver.kiosk)
+
+    def exposed(self) -> str:
+        kiosk = self.driver.kiosk
+        receipts = [decode_escpos(data).render_text() for data in self.driver.receipts]
+        speech = [text for _, text in kiosk.speech_requests]
+        return "\n".join(self.seen + receipts + speech + [self.caplog.text])
+
+    def assert_no_full_ssn(self) -> None:
+        exposed = self.exposed()
+        leaked = [ssn for ssn in ALL_SSNS if ssn in exposed]
+        assert leaked == [], "a full social security number was exposed"
+
+
+@pytest.fixture
+def journey(qtbot, caplog):
+    caplog.set_level(logging.DEBUG)
+    made = []
+
+    def make(profile: str = "demo", size=(1920, 1080)) -> tuple[JourneyDriver, Watch]:
+        clock = ScriptClock()
+        kiosk = KioskApplication(load_settings(profile), clock=clock)
+        kiosk.record_speech = True
+        window = kiosk.build_window()
+        window.resize(*size)
+        kiosk.start_devices()
+        kiosk.start_backoffice_link()
+        kiosk.wait_for_devices()
+        kiosk.wait_for_backoffice()
+        made.append((kiosk, window))
+        driver = JourneyDriver(kiosk, None, size, clock)
+        return driver, Watch(driver, caplog)
+
+    yield make
+    for kiosk, window in made:
+        kiosk.shutdown()
+        window.close()
+
+
+def backoffice_rows(kiosk, sql: str, *args) -> list[tuple]:
+    path = kiosk.wait_for_backoffice().embedded.settings.db_path
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def current_screen(kiosk):
+    return kiosk.window.centralWidget().currentWidget()
+
+
+def test_contributions_journey_prints_a_receipt_and_leaves_nothing_behind(journey):
+    driver, watch = journey()
+    kiosk = driver.kiosk
+    driver.card_to_menu("A00000019", shots=False)
+    watch.look()
+    menu_texts = all_texts(current_screen(kiosk))
+    assert ZHANG.name in menu_texts[0] + " ".join(menu_texts)
+    assert any("3201" in text and "*" in text for text in menu_texts)
+    driver.press(Intent.CHOOSE_SERVICE, "contributions")
+    state = driver.wait_screen(Screen.CONTRIBUTIONS)
+    watch.look()
+    assert state.contributions.page.rows
+    driver.press(Intent.PRINT_RECEIPT)
+    driver.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "printed")
+    receipt = decode_escpos(driver.receipts[-1]).render_text()
+    assert "3201" in receipt and "****" in receipt
+    driver.press(Intent.FINISH)
+    driver.wait_screen(Screen.GOODBYE)
+    watch.look()
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)
+    # The session is wiped: widgets, models, temp files, spools and the speech queue.
+    assert not any(ZHANG.name in text for text in window_texts(kiosk))
+    assert kiosk.machine.state.citizen is None and kiosk.machine.state.contributions.page is None
+    assert kiosk.machine._session.token == "" and kiosk.machine._session.card is None
+    assert list(kiosk.controller.scratch_dir.iterdir()) == []
+    assert kiosk.devices.receipt_printer.spool == [] and kiosk.devices.document_printer.spool == []
+    if kiosk.speech is not None:
+        assert kiosk.speech.pending() == []
+    # What the back office saw: the session was opened and closed again.
+    watch.assert_no_full_ssn()
+
+
+def test_certificate_paper_out_mid_job_then_reprint_issues_only_one(journey):
+    driver, watch = journey()
+    kiosk = driver.kiosk
+    driver.card_to_menu("A00000019", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "certificate")
+    driver.wait_screen(Screen.CERTIFICATE)
+    driver.press(Intent.PREVIEW)
+    state = driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
+    number = state.certificate.certificate.number
+    assert any(number in line for line in state.certificate.preview_lines)
+    watch.look()
+    kiosk.devices.document_printer.inject_fault(SimulatedFault.PAPER_OUT_MID_JOB)
+    driver.press(Intent.PRINT)
+    state = driver.wait_screen(Screen.CERTIFICATE_DONE)
+    watch.look()
+    assert state.certificate.document_status_key == "certificate.status.paper_out"
+    assert any(number in text for text in all_texts(current_screen(kiosk)))
+    kiosk.devices.document_printer.clear_fault()
+    driver.wait(lambda s: kiosk.devices.document_printer.status.paper.value != "out", "paper back", 10)
+    driver.press(Intent.REPRINT, "")
+    driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+    assert len(driver.certificates) == 1
+    pdf_text = subprocess.run(["pdftotext", str(driver.certificates[0]), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    assert number in pdf_text and ZHANG.ssn not in pdf_text
+    rows = backoffice_rows(kiosk, "SELECT number FROM certificates")
+    assert rows == [(number,)]
+    # Two receipts: the failed A4 (with how to reprint), then the reprint.
+    assert len(driver.receipts) == 2 and number in decode_escpos(driver.receipts[0]).render_text()
+    driver.finish_and_leave()
+    watch.assert_no_full_ssn()
+
+
+def test_certificate_reprint_in_a_later_session_by_number(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    driver.card_to_menu("A00000019", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "certificate")
+    driver.wait_screen(Screen.CERTIFICATE)
+    driver.press(Intent.PREVIEW)
+    number = driver.wait_screen(Screen.CERTIFICATE_PREVIEW).certificate.certificate.number
+    driver.finish_and_leave()
+    driver.card_to_menu("A00000019", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "certificate")
+    state = driver.wait_screen(Screen.CERTIFICATE)
+    assert [item.number for item in state.certificate.issued] == [number]
+    driver.press(Intent.REPRINT, number)
+    state = driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
+    assert state.certificate.reprint and state.certificate.certificate.number == number
+    driver.press(Intent.PRINT)
+    driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+    assert backoffice_rows(kiosk, "SELECT count(*) FROM certificates") == [(1,)]
+
+
+def test_pension_transfer_is_recorded_once_with_a_receipt(journey):
+    driver, watch = journey()
+    kiosk = driver.kiosk
+    before = backoffice_rows(kiosk, "SELECT count(*) FROM pension_transfers")[0][0]
+    SCENARIOS["pension-transfer"][0](driver)
+    rows = backoffice_rows(kiosk, "SELECT id, from_area FROM pension_transfers ORDER BY rowid")
+    assert len(rows) == before + 1 and rows[-1][1] == "330100"
+    application_id = rows[-1][0]
+    receipt = decode_escpos(driver.receipts[-1]).render_text()
+    assert application_id in receipt and "13812345678" not in receipt
+    watch.assert_no_full_ssn()
+
+
+def test_transfer_progress_shows_the_timeline(journey):
+    driver, _ = journey()
+    driver.card_to_menu("A00000086", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "transfer_progress")
+    state = driver.wait_screen(Screen.TRANSFER_PROGRESS)
+    application = state.transfer.applications[0]
+    texts = " ".join(all_texts(current_screen(driver.kiosk)))
+    assert application.id in texts
+    assert all(step.title_zh in texts for step in application.steps)
+
+
+def test_ecard_journey_and_a_forged_code(journey):
+    driver, watch = journey()
+    driver.show_ecard("wang_fang")
+    state = driver.wait_screen(Screen.MENU)
+    assert state.identified_by == "ecard" and state.citizen.name == "王芳"
+    driver.finish_and_leave()
+    driver.kiosk.devices.qr_scanner.scan("<b>forged</b>")
+    state = driver.wait_screen(Screen.MESSAGE)
+    assert state.message.title_key == "message.ecard_invalid.title"
+    watch.look()
+    watch.assert_no_full_ssn()
+
+
+def test_idle_countdown_more_time_ten_times_then_timeout(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    session = kiosk.settings.session
+    driver.card_to_menu("A00000027", shots=False)
+    for _ in range(session.max_extensions):
+        driver.idle(session.idle_timeout_s - session.warning_s + 1)
+        driver.wait(lambda s: s.countdown is not None, "countdown")
+        assert kiosk.window._countdown.isVisible()
+        warning = kiosk.catalog.text("countdown.speech", "zh").split("{")[0]
+        assert any(text.startswith(warning) for _, text in kiosk.speech_requests[-3:])
+        driver.press(Intent.MORE_TIME)
+        driver.wait(lambda s: s.countdown is None, "more time")
+    driver.idle(session.idle_timeout_s - session.warning_s + 1)
+    state = driver.wait(lambda s: s.countdown is not None, "countdown")
+    assert state.countdown.extensions_left == 0
+    driver.idle(session.warning_s + 1)
+    state = driver.wait_screen(Screen.GOODBYE)
+    assert state.citizen is None and not state.session_active
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)
+
+
+def test_card_removed_mid_service_ends_the_session_at_once(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    driver.card_to_menu("A00000035", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "contributions")
+    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)
+    name = demo_citizen("liu_yang").name
+    assert not any(name in text for text in window_texts(kiosk))
+    assert kiosk.machine.state.contributions.page is None
+
+
+def test_backoffice_down_mid_session_and_out_of_service(journey):
+    driver, _ = journey()
+    embedded = driver.kiosk.wait_for_backoffice().embedded
+    driver.card_to_menu("A00000043", shots=False)
+    embedded.stop()
+    driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+    state = driver.wait_screen(Screen.MESSAGE, timeout_s=60)
+    assert state.message.title_key == "message.backoffice_unavailable.title"
+    driver.press(Intent.CONFIRM)
+    state = driver.wait_screen(Screen.MENU)
+    assert {tile.reason_key for tile in state.menu} == {"menu.unavailable.backoffice"}
+    driver.finish_and_leave()
+    driver.wait_screen(Screen.OUT_OF_SERVICE)
+    embedded.start()
+    driver.idle(20)
+    driver.wait_screen(Screen.ATTRACT, timeout_s=30)
+
+
+def test_slow_backoffice_freezes_nothing_and_can_be_cancelled(journey):
+    driver, _ = journey()
+    embedded = driver.kiosk.wait_for_backoffice().embedded
+    driver.card_to_menu("A00000019", shots=False)
+    embedded.set_delay(10.0)
+    driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+    driver.wait_screen(Screen.BUSY)
+    # The GUI thread keeps running while the answer is outstanding: timers fire, presses land.
+    beats = []
+    from PySide6.QtCore import QTimer
+    timer = QTimer()
+    timer.timeout.connect(lambda: beats.append(1))
+    timer.start(10)
+    driver.pump(0.3)
+    timer.stop()
+    assert len(beats) >= 5 and driver.state.screen is Screen.BUSY
+    driver.press(Intent.CANCEL)
+    assert driver.state.screen is Screen.MENU
+    embedded.set_delay(0.0)
+
+
+def test_key_only_journey_with_a_tactile_keypad(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    driver.insert_card("A00000019")
+    driver.wait_screen(Screen.PIN)
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6):
+        driver.key(key)
+    assert driver.state.pin.length == 6
+    driver.key(Qt.Key.Key_Return)
+    driver.wait_screen(Screen.MENU)
+    # Arrows to the second tile (contributions), Enter opens it.
+    driver.key(Qt.Key.Key_Down)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    steps = 0
+    while driver.state.screen is Screen.MENU and steps < 12:
+        if "contributions" in (QApplication.focusWidget().objectName() or ""):
+            driver.key(Qt.Key.Key_Return)
+            break
+        driver.key(Qt.Key.Key_Right)
+        steps += 1
+    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.key(Qt.Key.Key_Escape)          # Cancel: back to the menu
+    driver.wait_screen(Screen.MENU)
+    driver.key(Qt.Key.Key_Escape)          # Cancel on the menu: finish
+    driver.wait_screen(Screen.GOODBYE)
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)
+    assert kiosk.machine.state.citizen is None
+
+
+def test_a_citizen_named_with_markup_is_shown_as_plain_text(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    hostile = "<b>x</b><img src=http://127.0.0.1:9/x.png>"
+    path = kiosk.wait_for_backoffice().embedded.settings.db_path
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE citizens SET name = ? WHERE ssn = ?", (hostile, ZHANG.ssn))
+    driver.card_to_menu("A00000019", shots=False)
+    screen = current_screen(kiosk)
+    assert any(hostile in text for text in all_texts(screen))
+    assert rich_text_labels(kiosk.window) == []
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 1024)])
+@pytest.mark.parametrize("language,elder", [("zh", False), ("en", True)])
+def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
+    driver, _ = journey(size=size)
+    kiosk = driver.kiosk
+    driver.press(Intent.LANGUAGE, language)
+    driver.press(Intent.ELDER_MODE, elder)
+    theme_min = kiosk.window.attract._theme.min_target_px(elder)
+    seen = set()
+
+    def check() -> None:
+        screen = current_screen(kiosk)
+        driver.pump()
+        name = driver.state.screen
+        problems = clipped_widgets(screen) + small_targets(screen, theme_min)
+        assert problems == [], (name, problems)
+        seen.add(name)
+
+    driver.insert_card("A00000019")
+    driver.wait_screen(Screen.PIN)
+    check()
+    driver.enter_pin("123456")
+    driver.wait_screen(Screen.MENU)
+    check()
+    for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS),
+                            ("certificate", Screen.CERTIFICATE), ("pension_transfer", Screen.TRANSFER_RULES),
+                            ("transfer_progress", Screen.TRANSFER_PROGRESS)):
+        driver.press(Intent.CHOOSE_SERVICE, service)
+        driver.wait_screen(screen)
+        check()
+        if screen is Screen.CERTIFICATE:
+            driver.press(Intent.PREVIEW)
+            driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
+            check()
+            driver.press(Intent.PRINT)
+            driver.wait_screen(Screen.CERTIFICATE_DONE)
+            check()
+            driver.press(Intent.CONFIRM)
+            continue
+        if screen is Screen.TRANSFER_RULES:
+            driver.press(Intent.START_APPLICATION)
+            driver.wait_screen(Screen.TRANSFER_FROM)
+            check()
+            driver.press(Intent.SELECT_PROVINCE, "330000")
+            check()
+            driver.press(Intent.SELECT_CITY, "330100")
+            driver.wait_screen(Screen.TRANSFER_CONTACT)
+            for digit in "13812345678":
+                driver.press(Intent.DIGIT, digit)
+            check()
+            driver.press(Intent.CONFIRM)
+            driver.wait_screen(Screen.TRANSFER_REVIEW)
+            check()
+            driver.press(Intent.BACK)
+            driver.press(Intent.CANCEL)
+            driver.wait_screen(Screen.MENU)
+            continue
+        driver.press(Intent.BACK)
+        driver.wait_screen(Screen.MENU)
+    driver.press(Intent.FINISH)
+    driver.wait_screen(Screen.GOODBYE)
+    check()
+    driver.remove_card()
+    assert len(seen) >= 12
+
+
+def test_journey_through_pcscd_and_the_virtual_card(journey):
+    from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+    from devices.card.virtual_card import VirtualCard
+    from kiosk.demo_cards import demo_card_record
+
+    if find_pcscd() is None:
+        pytest.skip("pcscd is not installed here (apt-get install pcscd vsmartcard-vpcd)")
+    runner = PcscdRunner().start()
+    try:
+        driver, watch = journey("demo_pcsc")
+        kiosk = driver.kiosk
+        driver.wait(lambda s: kiosk.devices.card_reader.status.state.value == "online", "reader online", 20)
+        card = VirtualCard(demo_card_record("A00000019"))
+        card.insert()
+        try:
+            driver.wait_screen(Screen.PIN, timeout_s=20)
+            driver.enter_pin("123456")
+            state = driver.wait_screen(Screen.MENU)
+            assert state.citizen.name == ZHANG.name
+            driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+            driver.wait_screen(Screen.ENROLMENT)
+            watch.look()
+        finally:
+            card.remove()
+        driver.wait_screen(Screen.ATTRACT, timeout_s=20)
+        watch.assert_no_full_ssn()
+    finally:
+        runner.stop()
+
+
+def test_speech_follows_the_screen_and_the_language(journey):
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    driver.press(Intent.LANGUAGE, "en")
+    driver.insert_card("A00000019")
+    driver.wait_screen(Screen.PIN)
+    driver.pump(0.05)
+    language, text = kiosk.speech_requests[-1]
+    assert language == "en" and text == kiosk.catalog.text("pin.speech", "en")
+    for digit in "123456":
+        driver.press(Intent.DIGIT, digit)
+    spoken = " ".join(text for _, text in kiosk.speech_requests)
+    assert "123456" not in spoken
+    driver.press(Intent.REPEAT)
+    assert kiosk.speech_requests[-1] == ("en", kiosk.catalog.text("pin.speech", "en"))
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)

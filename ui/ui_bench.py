@@ -1,0 +1,235 @@
+"""`kiosk bench ui`: the citizen-facing figures of DESIGN section 10, printed, never asserted.
+
+- start to attract: a fresh `kiosk run` process (offscreen) until the attract screen
+  is painted; resident memory at that moment;
+- card inserted to menu: simulator, and real pcscd + vpcd + the virtual card; card
+  detection is reported apart from read-to-PIN-screen and PIN-confirmed-to-menu (the
+  citizen's own typing is not counted);
+- longest GUI-thread stall while the back office answers in 3 s: a 2 ms timer on the
+  GUI thread records the largest gap between its ticks during a journey;
+- memory growth across scripted sessions (card, PIN, menu, enrolment, finish, remove).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.flow_state import Intent, Screen
+from ui.demo_scenarios import JourneyDriver
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _report(label: str, samples_ms: list[float], target: str = "") -> None:
+    samples = sorted(samples_ms)
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    print(f"{label}: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, "
+          f"max {samples[-1]:.1f} ms (n={len(samples)}){'  target ' + target if target else ''}")
+
+
+def bench_start(profile: str, runs: int) -> None:
+    """Process start to attract screen shown, in a fresh interpreter each time."""
+    times, memory = [], []
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KIOSK_EXIT_AFTER_FIRST_FRAME="1")
+    for _ in range(runs):
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "run", "--profile", profile], env=env,
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+        line = next((ln for ln in done.stdout.splitlines() if ln.startswith("FIRST_FRAME")), None)
+        if line is None:
+            print(f"start to attract: the kiosk did not report its first frame ({done.returncode}): "
+                  f"{done.stderr[-400:]}")
+            return
+        _, shown_at, rss = line.split()
+        times.append((float(shown_at) - started) * 1000)
+        memory.append(float(rss))
+    _report("start to attract screen shown (process start, offscreen)", times, "< 500 ms")
+    print(f"resident memory after start: median {statistics.median(memory):.0f} MiB  target < 120 MB")
+
+
+def _kiosk(settings):
+    from kiosk.app import KioskApplication
+
+    kiosk = KioskApplication(settings)
+    window = kiosk.build_window()
+    window.resize(1920, 1080)
+    kiosk.start_devices()
+    kiosk.start_backoffice_link()
+    kiosk.wait_for_devices()
+    kiosk.wait_for_backoffice()
+    return kiosk, window
+
+
+def bench_card_to_menu_simulator(settings, iterations: int) -> None:
+    kiosk, window = _kiosk(settings)
+    driver = JourneyDriver(kiosk)
+    to_pin, to_menu = [], []
+    try:
+        for index in range(iterations + 3):
+            driver.wait_screen(Screen.ATTRACT)
+            inserted = time.perf_counter()
+            driver.insert_card("A00000019")
+            driver.wait_screen(Screen.PIN)
+            at_pin = time.perf_counter()
+            for digit in "123456":
+                driver.press(Intent.DIGIT, digit)
+            confirmed = time.perf_counter()
+            driver.press(Intent.CONFIRM)
+            driver.wait_screen(Screen.MENU)
+            at_menu = time.perf_counter()
+            if index >= 3:   # warm-up: first imports and connections
+                to_pin.append((at_pin - inserted) * 1000)
+                to_menu.append((at_menu - confirmed) * 1000)
+            driver.press(Intent.FINISH)
+            driver.remove_card()
+    finally:
+        kiosk.shutdown()
+        window.close()
+    _report("simulator: card inserted -> PIN screen (read, validated)", to_pin)
+    _report("simulator: PIN confirmed -> personalised menu (verify + session)", to_menu)
+    _report("simulator: card inserted -> menu, without the citizen's typing",
+            [a + b for a, b in zip(to_pin, to_menu)], "< 60 ms after detection")
+
+
+def bench_card_to_menu_pcscd(settings, iterations: int) -> None:
+    from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+    from devices.card.virtual_card import VirtualCard
+    from kiosk.demo_cards import demo_card_record
+
+    if find_pcscd() is None:
+        print("pcscd: not measured, pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
+        return
+    runner = PcscdRunner().start()
+    try:
+        kiosk, window = _kiosk(settings)
+        driver = JourneyDriver(kiosk)
+        driver.wait(lambda s: kiosk.devices.card_reader.status.state.value == "online", "reader online", 15)
+        detection, to_pin, to_menu = [], [], []
+        record = demo_card_record("A00000019")
+        try:
+            for index in range(iterations + 2):
+                driver.wait_screen(Screen.ATTRACT)
+                card = VirtualCard(record)
+                inserted = time.perf_counter()
+                card.insert()
+                driver.wait(lambda s: s.screen is not Screen.ATTRACT, "card detected", 10)
+                detected = time.perf_counter()
+                driver.wait_screen(Screen.PIN)
+                at_pin = time.perf_counter()
+                for digit in record.pin:
+                    driver.press(Intent.DIGIT, digit)
+                confirmed = time.perf_counter()
+                driver.press(Intent.CONFIRM)
+                driver.wait_screen(Screen.MENU)
+                at_menu = time.perf_counter()
+                if index >= 2:
+                    detection.append((detected - inserted) * 1000)
+                    to_pin.append((at_pin - detected) * 1000)
+                    to_menu.append((at_menu - confirmed) * 1000)
+                driver.press(Intent.FINISH)
+                card.remove()
+                driver.wait_screen(Screen.ATTRACT, 10)
+        finally:
+            kiosk.shutdown()
+            window.close()
+    finally:
+        runner.stop()
+    _report("pcscd: card detection (vpcd polling) -> flow reacts", detection)
+    _report("pcscd: detected -> PIN screen (15 APDUs read, validated)", to_pin)
+    _report("pcscd: PIN confirmed -> personalised menu (VERIFY + session)", to_menu)
+    _report("pcscd: card read to menu after detection, without the citizen's typing",
+            [a + b for a, b in zip(to_pin, to_menu)], "< 60 ms")
+
+
+def bench_gui_stall(settings, delay_s: float = 3.0) -> None:
+    kiosk, window = _kiosk(settings)
+    driver = JourneyDriver(kiosk)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    last = [0]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(2)
+    timer.timeout.connect(beat)
+    try:
+        driver.card_to_menu("A00000019", shots=False)
+        kiosk.wait_for_backoffice().embedded.set_delay(delay_s)
+        clock.start()
+        timer.start()
+        started = time.perf_counter()
+        for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS)):
+            driver.press(Intent.CHOOSE_SERVICE, service)
+            driver.wait_screen(screen, timeout_s=delay_s * 6)
+            driver.press(Intent.BACK)
+        elapsed = time.perf_counter() - started
+        timer.stop()
+    finally:
+        kiosk.wait_for_backoffice().embedded.set_delay(0)
+        driver.press(Intent.FINISH)
+        driver.remove_card()
+        kiosk.shutdown()
+        window.close()
+    stall = max(gaps[1:]) if len(gaps) > 1 else float("nan")
+    print(f"longest GUI-thread stall while the back office answers in {delay_s:.0f} s: {stall:.0f} ms "
+          f"(2 ms timer, {len(gaps)} beats over {elapsed:.1f} s)  target < 33 ms")
+
+
+def bench_memory(settings, sessions: int) -> None:
+    kiosk, window = _kiosk(settings)
+    driver = JourneyDriver(kiosk)
+    try:
+        marks = {}
+        started = time.perf_counter()
+        for index in range(1, sessions + 1):
+            driver.card_to_menu("A00000019", shots=False)
+            driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+            driver.wait_screen(Screen.ENROLMENT)
+            driver.press(Intent.FINISH)
+            driver.remove_card()
+            driver.wait_screen(Screen.ATTRACT)
+            if index in (100, sessions // 2, sessions):
+                gc.collect()
+                QApplication.processEvents()
+                marks[index] = rss_mib()
+        elapsed = time.perf_counter() - started
+    finally:
+        kiosk.shutdown()
+        window.close()
+    first = min(marks)
+    print(f"memory over {sessions} scripted sessions ({elapsed / sessions * 1000:.0f} ms each): "
+          + ", ".join(f"after {n}: {mib:.1f} MiB" for n, mib in sorted(marks.items()))
+          + f"; growth after session {first}: {marks[sessions] - marks[first]:+.1f} MiB  target < 5 MB")
+
+
+def run_ui_bench(*, sessions: int = 2000, iterations: int = 20, start_runs: int = 5) -> int:
+    from kiosk.config import load_settings
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    QApplication.instance() or QApplication(["kiosk-bench"])
+    demo = load_settings("demo")
+    bench_start("demo", start_runs)
+    bench_card_to_menu_simulator(demo, iterations)
+    bench_card_to_menu_pcscd(load_settings("demo_pcsc"), iterations)
+    bench_gui_stall(demo)
+    bench_memory(demo, sessions)
+    return 0
