@@ -123,7 +123,7 @@ class KioskApplication:
         paper = PaperSettings(receipt_header_zh=printer.header_zh or settings.ui.branding_zh,
                               receipt_header_en=printer.header_en or settings.ui.branding_en,
                               terminal_id=settings.terminal.id,
-                              verify_base_url=settings.backoffice.verify_url or self._backoffice_base_url)
+                              verify_base_url=settings.backoffice.verify_url)
         self.speech = self._build_speech()
         self.machine = FlowMachine(FlowSettings.from_settings(settings))
         self.controller = FlowController(
@@ -143,9 +143,6 @@ class KioskApplication:
         record = (lambda language, text: self.speech_requests.append((language, text))) \
             if self.record_speech else None
         return SpeechService(enabled=True, rate_wpm=speech.rate_wpm, volume=speech.volume, on_request=record)
-
-    def _backoffice_base_url(self) -> str:
-        return self.link.client.base_url if self.link is not None else self.settings.backoffice.url
 
     def _client(self):
         return self.wait_for_backoffice().client

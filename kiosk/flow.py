@@ -945,6 +945,7 @@ class FlowMachine:
                      identified_by="card" if isinstance(task, OpenCardSession) else "ecard")
             self.state = replace(self.state, speech_params=())
         elif isinstance(task, LoadEnrolment):
+            self._set_print_status("")
             self._go(Screen.ENROLMENT, enrolment=value)
         elif isinstance(task, LoadContributions):
             loaded: ContributionsLoaded = value

@@ -41,7 +41,7 @@ class PaperSettings:
     receipt_header_zh: str
     receipt_header_en: str
     terminal_id: str
-    verify_base_url: str          # public certificate check, e.g. https://si.example.gov.cn
+    verify_base_url: str = ""     # public certificate check, e.g. https://si.example.gov.cn; "": the back office
 
     def header(self, language: str) -> str:
         return self.receipt_header_en if language == "en" else self.receipt_header_zh
@@ -340,7 +340,8 @@ class FlowController:
         return flow.CertificateReady(certificate, tuple(document.text_lines()))
 
     def _verify_url(self, certificate) -> str:
-        return self._paper.verify_base_url.rstrip("/") + certificate.verify_path
+        base = self._paper.verify_base_url or self._client().base_url
+        return base.rstrip("/") + certificate.verify_path
 
     def _print_certificate(self, task: flow.PrintCertificate, cancel: CancelToken) -> flow.PrintReport:
         from kiosk import documents
