@@ -263,17 +263,17 @@ def scenario_certificate(d: JourneyDriver) -> None:
 
 
 def scenario_pension_transfer(d: JourneyDriver) -> None:
-    d.card_to_menu("A00000019")
+    d.card_to_menu("A00000043")   # 陈静: insured in Guangzhou 2008-2016, now in Nanjing
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
     d.wait_screen(Screen.TRANSFER_RULES)
     d.shot("transfer-rules")
     d.press(Intent.START_APPLICATION)
     d.wait_screen(Screen.TRANSFER_FROM)
     d.shot("transfer-province")
-    d.press(Intent.SELECT_PROVINCE, "330000")
-    d.wait(lambda s: s.transfer.province == "330000", "province chosen")
+    d.press(Intent.SELECT_PROVINCE, "440000")
+    d.wait(lambda s: s.transfer.province == "440000", "province chosen")
     d.shot("transfer-city")
-    d.press(Intent.SELECT_CITY, "330100")
+    d.press(Intent.SELECT_CITY, "440100")
     d.wait_screen(Screen.TRANSFER_CONTACT)
     for digit in "13812345678":
         d.press(Intent.DIGIT, digit)

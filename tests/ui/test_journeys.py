@@ -189,10 +189,12 @@ def test_pension_transfer_is_recorded_once_with_a_receipt(journey):
     before = backoffice_rows(kiosk, "SELECT count(*) FROM pension_transfers")[0][0]
     SCENARIOS["pension-transfer"][0](driver)
     rows = backoffice_rows(kiosk, "SELECT id, from_area FROM pension_transfers ORDER BY rowid")
-    assert len(rows) == before + 1 and rows[-1][1] == "330100"
+    assert len(rows) == before + 1 and rows[-1][1] == "440100"
     application_id = rows[-1][0]
     receipt = decode_escpos(driver.receipts[-1]).render_text()
     assert application_id in receipt and "13812345678" not in receipt
+    assert backoffice_rows(kiosk, "SELECT contact_mobile FROM pension_transfers WHERE id = ?",
+                           application_id) == [("13812345678",)]
     watch.assert_no_full_ssn()
 
 
@@ -357,10 +359,10 @@ def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
         assert problems == [], (name, problems)
         seen.add(name)
 
-    driver.insert_card("A00000019")
+    driver.insert_card("A00000043")   # 陈静 may apply for a transfer from Guangzhou
     driver.wait_screen(Screen.PIN)
     check()
-    driver.enter_pin("123456")
+    driver.enter_pin("333333")
     driver.wait_screen(Screen.MENU)
     check()
     for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS),
@@ -382,9 +384,9 @@ def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
             driver.press(Intent.START_APPLICATION)
             driver.wait_screen(Screen.TRANSFER_FROM)
             check()
-            driver.press(Intent.SELECT_PROVINCE, "330000")
+            driver.press(Intent.SELECT_PROVINCE, "440000")
             check()
-            driver.press(Intent.SELECT_CITY, "330100")
+            driver.press(Intent.SELECT_CITY, "440100")
             driver.wait_screen(Screen.TRANSFER_CONTACT)
             for digit in "13812345678":
                 driver.press(Intent.DIGIT, digit)
