@@ -302,6 +302,7 @@ def _run_scenarios(profile: str, settings: KioskSettings, out_dir: Path, names: 
         kiosk = KioskApplication(settings, clock=clock)
         window = kiosk.build_window()
         window.resize(*size)
+        window.show()   # offscreen platform: laid out and focusable like on the panel
         kiosk.start_devices()
         kiosk.start_backoffice_link()
         driver = JourneyDriver(kiosk, out_dir / name, size, clock)

@@ -9,7 +9,7 @@ activity, which also stops speech (DESIGN 8).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 
 from kiosk import flow
 from kiosk.flow_state import Intent
@@ -23,7 +23,8 @@ class FlowBridge(QObject):
     def __init__(self, parent: QObject | None = None, *, tick_ms: int = 1000) -> None:
         super().__init__(parent)
         self._controller = None
-        self._posted.connect(self._deliver)
+        # Always queued, even from the GUI thread: events keep the order they were posted in.
+        self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(lambda: self._deliver(flow.Tick()))

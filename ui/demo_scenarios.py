@@ -168,7 +168,7 @@ class JourneyDriver:
             self.remove_card()
         else:
             self.press(Intent.CONFIRM)
-        self.wait_screen(Screen.ATTRACT)
+        self.wait(lambda s: s.screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE), "the idle screen")
 
     # --- what was printed ----------------------------------------------------------------
     def _printed(self, paper) -> None:

@@ -72,6 +72,7 @@ def journey(qtbot, caplog):
         kiosk.record_speech = True
         window = kiosk.build_window()
         window.resize(*size)
+        window.show()   # offscreen platform: real geometry, focus and visibility, no display
         kiosk.start_devices()
         kiosk.start_backoffice_link()
         kiosk.wait_for_devices()
