@@ -445,8 +445,12 @@ class FlowMachine:
         return ""
 
     def _to_idle(self, effects: list[Effect]) -> None:
+        """The idle screen, in the terminal's language and normal text size (DESIGN 9)."""
         screen = self._idle_screen()
-        self._go(screen, out_of_service_key=self._out_of_service_key())
+        if self.in_session or self._session.card is not None:
+            self._end_session(effects, "ended")
+        self._go(screen, out_of_service_key=self._out_of_service_key(), language=self.settings.language,
+                 elder_mode=False)
 
     def _end_session(self, effects: list[Effect], reason: str) -> None:
         """Close and wipe; the caller chooses the next screen."""
@@ -460,9 +464,9 @@ class FlowMachine:
         self._warned_at.clear()
         self._before_overlay = None
         effects.append(WipeSession(reason))
-        # Fresh display state: language, text size and every view back to defaults (DESIGN 9).
-        self.state = FlowState(language=self.settings.language, menu=(), screen=self.state.screen,
-                               speech_key=self.state.speech_key)
+        # Fresh views; language and text size stay for the goodbye and reset at the idle screen.
+        self.state = FlowState(language=self.state.language, elder_mode=self.state.elder_mode,
+                               screen=self.state.screen, speech_key=self.state.speech_key)
 
     def _scanner_wanted(self) -> bool:
         """The scanner listens only where a code may start a session (no stray scans mid-session)."""

@@ -321,16 +321,18 @@ class FlowController:
     def _load_contributions(self, client, task: flow.LoadContributions) -> flow.ContributionsLoaded:
         today = datetime.now().date()
         enrolment = client.enrolment(task.token)
-        firsts = [int(item.first_insured[:4]) for item in enrolment.items if item.first_insured]
-        first_year = min(firsts) if firsts else today.year
-        years = tuple(range(today.year, max(first_year, today.year - 49) - 1, -1))
-        candidates = [task.year] if task.year is not None else list(years[:3])
-        page = None
-        for year in candidates:
-            page = client.contributions(task.token, f"{year}01", f"{year}12", task.insurance_type,
-                                        page=task.page, page_size=task.page_size)
-            if page.total_rows:
-                break
+        firsts = [item.first_insured for item in enrolment.items if item.first_insured]
+        first = min(firsts) if firsts else f"{today.year}01"
+        first_year = max(int(first[:4]), today.year - 49)
+        years = tuple(range(today.year, first_year - 1, -1))
+        year = task.year
+        if year is None:
+            # Open on the latest year with records (a retiree's last year, not an empty current one).
+            latest = client.contributions(task.token, f"{first_year}01", f"{today.year}12", None,
+                                          page=1, page_size=1)
+            year = max((int(row.period[:4]) for row in latest.rows), default=today.year)
+        page = client.contributions(task.token, f"{year}01", f"{year}12", task.insurance_type,
+                                    page=task.page, page_size=task.page_size)
         return flow.ContributionsLoaded(years=years, year=year, page=page)
 
     def _certificate_ready(self, certificate) -> flow.CertificateReady:

@@ -89,12 +89,17 @@ class MainWindow(QMainWindow):
             self.attract.set_elder_mode(state.elder_mode)
             self.attract.set_branding_name(branding)
             widget = self.attract
+            if self._stack.currentWidget() is not widget:
+                self._stack.setCurrentWidget(widget)
+                widget.setFocus()
         else:
             widget = self._flow_screens[state.screen]
+            # Shown first, then drawn: a visible page measures with its real size and fonts
+            # (nothing is painted in between, so the old content never flashes).
+            if self._stack.currentWidget() is not widget:
+                self._stack.setCurrentWidget(widget)
+                widget.setFocus()
             widget.render(state, branding)
-        if self._stack.currentWidget() is not widget:
-            self._stack.setCurrentWidget(widget)
-            widget.setFocus()
         if self._countdown is not None:
             if state.countdown is not None:
                 self._countdown.show_countdown(state.countdown, state.language, state.elder_mode)

@@ -241,7 +241,9 @@ def test_language_and_elder_mode_reset_at_session_end():
     j.card_to_menu()
     assert (j.state.language, j.state.elder_mode) == ("en", True)
     j.press(Intent.FINISH)
-    assert (j.state.language, j.state.elder_mode) == ("zh", False)
+    assert (j.state.language, j.state.elder_mode) == ("en", True)   # the goodbye is still theirs
+    j.send(flow.CardPresence(False))
+    assert j.state.screen is Screen.ATTRACT and (j.state.language, j.state.elder_mode) == ("zh", False)
 
 
 def test_back_office_down_shows_out_of_service_and_recovers():

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QTransform
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from kiosk import documents
 from kiosk.contract import models
@@ -57,11 +58,36 @@ def settle(widget: QWidget) -> None:
 
 
 class ServiceScreen(FlowScreen):
-    """A flow screen that is fully laid out when `render` returns, with the service styles."""
+    """A flow screen that is fully laid out when `render` returns, with the service styles.
+
+    These screens measure while drawing (column widths, what fits on a page, which words
+    to shorten), so they must draw at the size they are shown at. In the window they are
+    pages of a QStackedWidget, which only sizes the page it shows: a hidden page keeps
+    an old size (640x480 before it was ever shown) and is drawn while hidden, then shown.
+    So a hidden page first takes the size the stack will give it, and a screen drawn at
+    one size and then resized (shown, or the window resized) draws itself again.
+    """
+
+    _drawn_size: QSize | None = None
 
     def render(self, state: FlowState, branding: str) -> None:
+        self._take_page_size()
         super().render(state, branding)
         settle(self)
+        self._drawn_size = self.size()
+
+    def _take_page_size(self) -> None:
+        """While hidden in a stack, take the size the stack gives the page it shows."""
+        stack = self.parentWidget()
+        if isinstance(stack, QStackedWidget) and stack.currentWidget() is not self:
+            page = stack.contentsRect()
+            if page.isValid() and page != self.geometry():
+                self.setGeometry(page)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt API)
+        super().resizeEvent(event)
+        if self.state is not None and self._drawn_size is not None and event.size() != self._drawn_size:
+            self.render(self.state, self.brand_label.text())
 
     def on_style_changed(self) -> None:
         apply_service_style(self)
