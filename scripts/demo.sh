@@ -6,7 +6,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo_root/scripts/bootstrap.sh"
 cd "$repo_root"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "demo: no display found; rendering the screens offscreen into demo-output/"
-  exec "$repo_root/.venv/bin/kiosk" demo --headless --out "$repo_root/demo-output" "$@"
+  echo "demo: no display found; playing every scripted journey offscreen into demo-output/"
+  exec "$repo_root/.venv/bin/kiosk" demo --headless --scenario all --out "$repo_root/demo-output" "$@"
 fi
 exec "$repo_root/.venv/bin/kiosk" demo "$@"

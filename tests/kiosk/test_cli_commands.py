@@ -81,3 +81,14 @@ def test_backoffice_command_rejects_a_short_terminal_secret() -> None:
                             cwd=REPO, timeout=60)
     assert result.returncode == 2
     assert "at least 16 characters" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_headless_scenario_runs_as_a_process_and_writes_its_screens(tmp_path: Path) -> None:
+    result = subprocess.run(kiosk_command("demo", "--headless", "--scenario", "card-removed", "--out", str(tmp_path)),
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "scenario card-removed:" in result.stdout
+    assert len(list((tmp_path / "card-removed").glob("*.png"))) >= 3
+    unknown = subprocess.run(kiosk_command("demo", "--headless", "--scenario", "nope", "--out", str(tmp_path)),
+                             capture_output=True, text=True, timeout=180)
+    assert unknown.returncode == 2 and "unknown scenario" in unknown.stdout

@@ -455,3 +455,19 @@ def test_speech_follows_the_screen_and_the_language(journey):
     assert kiosk.speech_requests[-1] == ("en", kiosk.catalog.text("pin.speech", "en"))
     driver.remove_card()
     driver.wait_screen(Screen.ATTRACT)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_demo_scenario_plays_through_and_writes_its_screens(journey, tmp_path, name):
+    script, size = SCENARIOS[name]
+    driver, watch = journey(size=size)
+    driver.out_dir = tmp_path
+    script(driver)
+    pngs = sorted(tmp_path.glob("[0-9][0-9]-*.png"))
+    assert len(pngs) == len(driver.shots) >= 3
+    if name in ("contributions", "certificate", "pension-transfer"):
+        assert sorted(tmp_path.glob("receipt-*.txt")) and sorted(tmp_path.glob("receipt-*.png"))
+    if name == "certificate":
+        assert sorted(tmp_path.glob("certificate-*.pdf"))
+    assert driver.state.citizen is None
+    watch.assert_no_full_ssn()
