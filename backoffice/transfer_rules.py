@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from kiosk.contract.models import ACTIVE_TRANSFER_STATUSES
+from kiosk.contract.enums import ACTIVE_TRANSFER_STATUSES
 
 from backoffice import areas, citizens
 

@@ -72,6 +72,7 @@ class KioskApplication:
         self.link_error: Exception | None = None
         self._link_ready = threading.Event()
         self.catalog = None
+        self.theme = None
         self.bridge = None
         self.machine = None
         self.controller = None
@@ -80,38 +81,51 @@ class KioskApplication:
         self.record_speech = False
         self.speech_requests: list = []
 
-    def build_window(self):
+    def build_window(self, *, defer_screens: bool = False):
+        """The window with its attract screen and the flow behind it.
+
+        `defer_screens`: build the other screens later (`build_screens`), after the first
+        frame; `kiosk run` does this so the attract screen shows within the start target.
+        """
         from kiosk.messages import MessageCatalog
         from ui.main_window import MainWindow
         from ui.theme import Theme
 
         ui_settings = self.settings.ui
-        theme = Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
+        self.theme = Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
         self.catalog = MessageCatalog()
-        self.window = MainWindow(self.catalog, theme, ui_settings.branding_zh,
+        self.window = MainWindow(self.catalog, self.theme, ui_settings.branding_zh,
                                  fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
-        self._build_flow(theme)
+        self._build_flow()
+        if not defer_screens:
+            self.build_screens()
         return self.window
 
-    def _build_flow(self, theme) -> None:
-        """Screens, countdown overlay, the flow machine, its controller and the bridge between them."""
+    def build_screens(self) -> None:
+        """Every flow screen and the countdown overlay, wired to the bridge."""
+        from ui.screens.registry import build_flow_screens
+        from ui.widgets.countdown import CountdownOverlay
+
+        if self.window.flow_screens():
+            return
+        screens = build_flow_screens(self.catalog, self.theme)
+        overlay = CountdownOverlay(self.catalog, self.theme, self.window)
+        self.window.add_flow_screens(screens, overlay)
+        for screen in screens.values():
+            screen.intent.connect(self.bridge.intent)
+        overlay.intent.connect(self.bridge.intent)
+
+    def _build_flow(self) -> None:
+        """The flow machine, its controller and the bridge; the attract screen's requests become intents."""
         from PySide6.QtWidgets import QApplication
 
         from kiosk.flow import FlowMachine, FlowSettings
         from kiosk.flow_controller import FlowController, PaperSettings
         from kiosk.flow_state import Intent
         from ui.bridge import FlowBridge
-        from ui.screens.registry import build_flow_screens
-        from ui.widgets.countdown import CountdownOverlay
 
         window, settings = self.window, self.settings
-        screens = build_flow_screens(self.catalog, theme)
-        overlay = CountdownOverlay(self.catalog, theme, window)
-        window.add_flow_screens(screens, overlay)
         self.bridge = bridge = FlowBridge(window)
-        for screen in screens.values():
-            screen.intent.connect(bridge.intent)
-        overlay.intent.connect(bridge.intent)
         attract = window.attract
         attract.scan_ecard_requested.connect(lambda: bridge.intent(Intent.SCAN_ECARD.value))
         attract.insert_card_help_requested.connect(lambda: bridge.intent(Intent.CARD_HELP.value))
@@ -128,8 +142,8 @@ class KioskApplication:
         self.machine = FlowMachine(FlowSettings.from_settings(settings))
         self.controller = FlowController(
             self.machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
-            paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens, on_printed=self._printed,
-            **({"clock": self._clock} if self._clock is not None else {}))
+            paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens,
+            on_printed=self._printed, **({"clock": self._clock} if self._clock is not None else {}))
         bridge.attach(self.controller)
         QApplication.instance().installEventFilter(bridge)
         self.controller.start()
@@ -233,11 +247,19 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     configure_logging(settings.logging.level)
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)
-    kiosk.build_window().present()
-    kiosk.start_devices()
-    kiosk.start_backoffice_link()
+    kiosk.build_window(defer_screens=True).present()
     if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME") == "1":
         _report_first_frame(qt_app)
+    # After the first frame: the other screens, then devices and the back office (their
+    # imports and threads would otherwise compete with the attract screen for the GIL).
+    from PySide6.QtCore import QTimer
+
+    def finish_start() -> None:
+        kiosk.build_screens()
+        kiosk.start_devices()
+        kiosk.start_backoffice_link()
+
+    QTimer.singleShot(0, finish_start)
     panel = None
     if control_panel:
         from ui.simulator_panel import SimulatorPanel

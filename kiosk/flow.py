@@ -21,10 +21,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from kiosk.contract import models
 from kiosk.contract.areas import cities_of
+from kiosk.contract.enums import CertificateKind, InsuranceType
 from kiosk.errors import ErrorKind, KioskError
+if TYPE_CHECKING:  # models are data here; pydantic is imported by the client, after the first frame
+    from kiosk.contract import models
 from kiosk.flow_state import (CertificateRange, CertificateView, ContributionsView, Countdown, FlowState,
                               Intent, MessageKind, MessageView, PinView, Screen, Service, ServiceTile,
                               TransferView)
@@ -119,7 +122,7 @@ class LoadEnrolment:
 class LoadContributions:
     token: str = dataclasses.field(repr=False)
     year: int | None
-    insurance_type: models.InsuranceType | None
+    insurance_type: InsuranceType | None
     page: int
     page_size: int
 
@@ -145,7 +148,7 @@ class CertificateChoices:
 @dataclasses.dataclass(frozen=True)
 class IssueCertificate:
     token: str = dataclasses.field(repr=False)
-    kind: models.CertificateKind
+    kind: CertificateKind
     period_from: str
     period_to: str
     idempotency_key: str
@@ -664,7 +667,7 @@ class FlowMachine:
             self._reload_contributions(effects, page=1)
         elif intent is Intent.SELECT_TYPE:
             try:
-                chosen = models.InsuranceType(value) if value else None
+                chosen = InsuranceType(value) if value else None
             except ValueError:
                 return
             self.state = replace(self.state, contributions=replace(view, insurance_type=chosen))
@@ -683,7 +686,7 @@ class FlowMachine:
         view = self.state.certificate
         if intent is Intent.SELECT_KIND:
             try:
-                self._set_certificate(replace(view, kind=models.CertificateKind(value)))
+                self._set_certificate(replace(view, kind=CertificateKind(value)))
             except ValueError:
                 return
         elif intent is Intent.SELECT_RANGE:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from kiosk.contract import models
+from kiosk.contract.enums import CertificateKind, InsuranceType
+
+if TYPE_CHECKING:  # the pydantic models are not needed to draw the first screen
+    from kiosk.contract import models
 
 
 class Screen(StrEnum):
@@ -110,7 +114,7 @@ class PinView:
 class ContributionsView:
     years: tuple[int, ...] = ()   # newest first
     year: int | None = None
-    insurance_type: models.InsuranceType | None = None  # None: all types
+    insurance_type: InsuranceType | None = None  # None: all types
     page: models.ContributionPage | None = None
     page_number: int = 1
     page_count: int = 1
@@ -119,7 +123,7 @@ class ContributionsView:
 
 @dataclasses.dataclass(frozen=True)
 class CertificateView:
-    kind: models.CertificateKind = models.CertificateKind.ENROLMENT
+    kind: CertificateKind = CertificateKind.ENROLMENT
     range: CertificateRange = CertificateRange.LAST_12_MONTHS
     period_from: str = ""
     period_to: str = ""

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
@@ -56,10 +56,16 @@ class JourneyDriver:
     def state(self) -> FlowState:
         return self.kiosk.machine.state
 
+    @staticmethod
+    def process_events() -> None:
+        """Like the event loop: posted events, then deferred deletions (processEvents alone never deletes)."""
+        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
     def pump(self, seconds: float = 0.0) -> None:
         deadline = time.monotonic() + seconds
         while True:
-            QApplication.processEvents()
+            self.process_events()
             if time.monotonic() >= deadline:
                 return
             time.sleep(0.005)
@@ -69,9 +75,9 @@ class JourneyDriver:
         while not predicate(self.state):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"waited {timeout_s:.0f} s for {what}; the kiosk shows {self.state.screen.value}")
-            QApplication.processEvents()
+            self.process_events()
             time.sleep(0.005)
-        QApplication.processEvents()
+        self.process_events()
         return self.state
 
     def wait_screen(self, screen: Screen, timeout_s: float = 20.0) -> FlowState:
@@ -92,14 +98,14 @@ class JourneyDriver:
     # --- acting -----------------------------------------------------------------------
     def press(self, intent: Intent, value: object = None) -> None:
         self.kiosk.bridge.intent(intent.value, value)
-        QApplication.processEvents()
+        self.process_events()
 
     def key(self, key: Qt.Key, text: str = "") -> None:
         from PySide6.QtTest import QTest
 
         target = QApplication.focusWidget() or self.kiosk.window.centralWidget().currentWidget()
         QTest.keyClick(target, key)
-        QApplication.processEvents()
+        self.process_events()
 
     def click(self, object_name: str) -> None:
         """Tap the visible control with this object name on the current screen (a real mouse click)."""
@@ -112,7 +118,7 @@ class JourneyDriver:
             raise LookupError(f"no visible control {object_name!r} on {self.state.screen.value}")
         QTest.mouseClick(buttons[0], Qt.MouseButton.LeftButton, pos=QPoint(buttons[0].width() // 2,
                                                                           buttons[0].height() // 2))
-        QApplication.processEvents()
+        self.process_events()
 
     def devices(self):
         return self.kiosk.wait_for_devices()

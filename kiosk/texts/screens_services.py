@@ -10,7 +10,13 @@ _PAGING = {
     "previous_page": {"zh": "上一页", "en": "Previous page"},
     "next_page": {"zh": "下一页", "en": "Next page"},
     "page_short": {"zh": "{page}/{count} 页", "en": "{page} / {count}"},
+    # A page of the back office's that needs two screens here (elder mode): which part of it this is.
+    "page_part_of": {"zh": "第 {page} 页（{part}/{parts}），共 {count} 页",
+                     "en": "Page {page} ({part}/{parts}) of {count}"},
+    "page_part_short": {"zh": "{page}（{part}/{parts}）/{count} 页", "en": "{page} ({part}/{parts}) / {count}"},
 }
+# Months without their year, for a year's table when "2025-12" leaves no room (English, elder mode).
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _PRINT_THIS = {"zh": "打印凭条", "en": "Print this"}
 _PRINT_SHORT = {"zh": "打印", "en": "Print"}
 
@@ -54,6 +60,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "contributions.picker.newer": {"zh": "较近年度", "en": "Later years"},
     "contributions.picker.older": {"zh": "更早年度", "en": "Earlier years"},
     "contributions.col.period": {"zh": "年月", "en": "Month"},
+    "contributions.col.month": {"zh": "月份", "en": "Month"},
+    # The longest type name, abbreviated where the table has no room for it (English, elder mode).
+    "contributions.type_narrow.unemployment": {"zh": "失业", "en": "Unempl."},
     "contributions.col.type": {"zh": "险种", "en": "Type"},
     "contributions.col.base": {"zh": "缴费基数", "en": "Base"},
     "contributions.col.personal": {"zh": "个人缴纳", "en": "You paid"},
@@ -146,6 +155,8 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 for _screen in ("enrolment", "contributions", "certificate_preview"):
     TEXTS.update({f"{_screen}.{key}": text for key, text in _PAGING.items()})
+for _month, _name in enumerate(_MONTHS_EN, start=1):
+    TEXTS[f"contributions.month.{_month}"] = {"zh": f"{_month}月", "en": _name}
 for _screen in ("enrolment", "contributions"):
     TEXTS[f"{_screen}.print"] = _PRINT_THIS
     TEXTS[f"{_screen}.print_short"] = _PRINT_SHORT

@@ -16,6 +16,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk import documents
+from kiosk.config import load_settings
 from kiosk.contract import models
 from kiosk.flow_state import (CertificateRange, CertificateView, ContributionsView, FlowState, Intent, Screen)
 from tests.ui.conftest import lay_out
@@ -23,6 +24,7 @@ from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels,
 from ui.screens.certificate import CertificateDoneScreen, CertificatePreviewScreen, CertificateScreen
 from ui.screens.contributions import ContributionsScreen
 from ui.screens.enrolment import EnrolmentScreen, IconText
+from ui.theme import Theme
 from ui.widgets.kiosk_button import KioskButton
 
 SIZES = [(1920, 1080), (1280, 1024)]
@@ -153,6 +155,14 @@ def certificate_state(lang: str = "zh", elder: bool = False, screen: Screen = Sc
 
 
 # --- harness -------------------------------------------------------------------------------
+
+@pytest.fixture
+def theme() -> Theme:
+    """The theme the kiosk builds from its configuration (elder mode enlarges by 1.4 there,
+    not by the Theme default): screens must fit with the metrics the citizen gets."""
+    ui_settings = load_settings("default").ui
+    return Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
+
 
 @pytest.fixture
 def make_screen(qtbot, catalog, theme):

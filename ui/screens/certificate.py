@@ -22,8 +22,8 @@ from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import CertificateRange, FlowState, Intent, Screen
 from ui.screens.base import FlowScreen
-from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, clear_layout, icon_px,
-                                  keep_focus_on_pager, mirrored_icon, paginate)
+from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, button_width, clear_layout, icon_px,
+                                  keep_focus_on_pager, mirrored_icon, paginate, text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import make_icon
 
@@ -53,10 +53,11 @@ def _option_icon(button: KioskButton, active: bool, screen: FlowScreen, px: int)
     button.setAccessibleDescription(screen.t("certificate.chosen") if active else "")
 
 
-def _set_role(label: QLabel, role: str) -> None:
-    """Restyle `label` for a text role (its font comes from the stylesheet)."""
-    if label.property("role") != role:
+def _set_role(label: QLabel, role: str, cell: str | None = None) -> None:
+    """Restyle `label` for a text role and cell style (its font comes from the stylesheet)."""
+    if label.property("role") != role or label.property("cell") != cell:
         label.setProperty("role", role)
+        label.setProperty("cell", cell)
         label.style().unpolish(label)
         label.style().polish(label)
     label.ensurePolished()
@@ -357,11 +358,23 @@ class CertificatePreviewScreen(ServiceScreen):
         self._show_page()
 
     def _side_width(self) -> int:
-        self.number_label.ensurePolished()
-        widths = [self.number_label.fontMetrics().horizontalAdvance(self.number_label.text()) + 4,
-                  self.pager.sizeHint().width(), self.print_button.sizeHint().width(),
-                  round(self.body_widget.width() * 0.28)]
-        return min(max(widths), round(self.body_widget.width() * 0.45))
+        """The side column: wide enough for the number, the date, the pager and Print, within 28-45 %
+        of the body. A number too long for heading size there is shown in bold body text instead
+        (it is read and typed in later, so it is never wrapped or cut)."""
+        body = self.body_widget.width()
+        widest = round(body * 0.45)
+        minimum = self.theme.min_target_px(self.elder)
+        pager = self.pager
+        pager_width = (button_width(pager.previous_button, minimum) + button_width(pager.next_button, minimum)
+                       + text_width(pager.position_label) + 2 * pager.layout().spacing())
+        fixed = [pager_width, button_width(self.print_button, minimum), round(body * 0.28)]
+        for role in ("heading", "body"):
+            for label in (self.number_label, self.valid_label):
+                _set_role(label, role, "strong" if role == "body" else None)
+            texts = max(text_width(self.number_label), text_width(self.valid_label)) + 2
+            if texts <= widest:
+                break
+        return min(max(fixed + [texts]), widest)
 
     def _paper_inner(self) -> tuple[int, int]:
         margins = self._paper_layout.contentsMargins()
@@ -441,13 +454,10 @@ class CertificateDoneScreen(ServiceScreen):
         self.code_label = self.label("heading", wrap=True, name="certificate_done_code")
         for label in (self.number_label, self.code_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        grid.addWidget(self.number_caption, 0, 0)
-        grid.addWidget(self.number_label, 1, 0)
-        grid.addWidget(self.code_caption, 0, 1)
-        grid.addWidget(self.code_label, 1, 1)
         self.keep_note = self.label("muted", wrap=True, name="certificate_done_keep")
-        grid.addWidget(self.keep_note, 2, 0, 1, 2)
         self._grid = grid
+        self._codes_side_by_side: bool | None = None
+        self._arrange_codes(side_by_side=True)
 
         self.reprint_button = self.button("secondary", Intent.REPRINT, "", "certificate_done_reprint")
         self.ok_button = self.button("primary", Intent.CONFIRM, None, "certificate_done_ok")
@@ -490,17 +500,48 @@ class CertificateDoneScreen(ServiceScreen):
             if label.heightForWidth(width) <= 2.2 * label.fontMetrics().height():
                 break
 
+    def _arrange_codes(self, *, side_by_side: bool) -> None:
+        """Number and code side by side, each under its caption; or one a line, after its caption."""
+        if side_by_side == self._codes_side_by_side:
+            return
+        self._codes_side_by_side = side_by_side
+        grid = self._grid
+        widgets = (self.number_caption, self.number_label, self.code_caption, self.code_label, self.keep_note)
+        for widget in widgets:
+            grid.removeWidget(widget)
+        if side_by_side:
+            places = ((0, 0), (1, 0), (0, 1), (1, 1))
+        else:
+            places = ((0, 0), (0, 1), (1, 0), (1, 1))
+        for widget, (row, column) in zip(widgets, places):
+            grid.addWidget(widget, row, column)
+        grid.addWidget(self.keep_note, 2, 0, 1, 2)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1 if side_by_side or column == 1 else 0)
+        for caption in (self.number_caption, self.code_caption):
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | (Qt.AlignmentFlag.AlignTop if side_by_side
+                                                               else Qt.AlignmentFlag.AlignVCenter))
+
     def _size_codes(self) -> None:
-        """Number and verification code as large as they fit side by side: they are how to print again."""
+        """Number and verification code as large as they fit: they are how to print again. Side by
+        side in title or heading size; where that is too wide (elder mode on a 1280 px panel), one a
+        line after its caption, in heading size or else bold body text. Never wrapped or cut."""
         margins = self._grid.contentsMargins()
-        column = (self.body_widget.width() - margins.left() - margins.right() - 4
-                  - self._grid.horizontalSpacing()) // 2
-        for role in ("title", "heading"):
-            for label in (self.number_label, self.code_label):
-                _set_role(label, role)
-            if max(label.fontMetrics().horizontalAdvance(label.text())
-                   for label in (self.number_label, self.code_label)) + 4 <= column:
+        inner = self.body_widget.width() - margins.left() - margins.right() - 4
+        gap = self._grid.horizontalSpacing()
+        codes = (self.number_label, self.code_label)
+        captions = (self.number_caption, self.code_caption)
+        for side_by_side, role in ((True, "title"), (True, "heading"), (False, "heading"), (False, "body")):
+            for label in codes:
+                _set_role(label, role, "strong" if role == "body" else None)
+            code_width = max(text_width(label) for label in codes)
+            if side_by_side:
+                fits = code_width <= (inner - gap) // 2
+            else:
+                fits = max(text_width(label) for label in captions) + gap + code_width <= inner
+            if fits:
                 break
+        self._arrange_codes(side_by_side=side_by_side)
 
     def draw(self, state: FlowState) -> None:
         view = state.certificate

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QHBoxLayout, QL
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import ContributionsView, FlowState, Intent, Screen
-from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, clear_layout, column_gap, icon_px,
-                                  make_bar_button, mirrored_icon, show_print_status, spread, text_width)
+from ui.screens.enrolment import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
+                                  column_gap, icon_px, keep_focus_on_pager, make_bar_button, mirrored_icon,
+                                  show_print_status, spread, text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import make_icon
 
@@ -42,7 +43,6 @@ STATUS_ICONS = {
     models.ContributionStatus.OWED: "warning",
     models.ContributionStatus.DEFERRED: "warning",
 }
-BUTTON_PADDING = 2 * (24 + 4)     # the stylesheet's horizontal padding and border of a button
 
 
 class ContributionsScreen(ServiceScreen):
@@ -55,9 +55,17 @@ class ContributionsScreen(ServiceScreen):
 
     def build_body(self) -> None:
         self._picker = ""          # "", "year" or "type": the chooser whose picker is open
+        # A page of the machine's that does not fit here is shown in parts (row ranges).
+        self._parts: list[tuple[int, int]] = [(0, 0)]
+        self._part = 0
+        self._shown_page: models.ContributionPage | None = None
+        self._land_on_last_part_of = 0     # page number whose last part to show (stepping back)
+        self._month_only = False
+        self._narrow_types = False
         self._year_window = 0      # index of the first year the year picker shows
         self._view: ContributionsView | None = None
         self._column_gap = 12
+        self._widths: list[int] = [0] * len(COLUMNS)
         self.rows: list[QFrame] = []
         self.option_buttons: list[KioskButton] = []
 
@@ -66,8 +74,7 @@ class ContributionsScreen(ServiceScreen):
         self.year_button.activated.connect(lambda: self._toggle_picker("year"))
         self.type_button = self.button("secondary", name="contributions_type")
         self.type_button.activated.connect(lambda: self._toggle_picker("type"))
-        self.pager = PagerBar(self, "contributions", lambda: self.emit_intent(Intent.PAGE, -1),
-                              lambda: self.emit_intent(Intent.PAGE, +1))
+        self.pager = PagerBar(self, "contributions", lambda: self._step(-1), lambda: self._step(+1))
         self.print_button = self.button("primary", Intent.PRINT_RECEIPT, None, "contributions_print")
         for button in (self.year_button, self.type_button, self.print_button, self.pager.previous_button,
                        self.pager.next_button):
@@ -203,9 +210,8 @@ class ContributionsScreen(ServiceScreen):
         key = event.key()
         view = self._view
         if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown) and not self._picker:
-            step = -1 if key == Qt.Key.Key_PageUp else +1
-            if view is not None and 1 <= view.page_number + step <= view.page_count:
-                self.emit_intent(Intent.PAGE, step)
+            if view is not None:
+                self._step(-1 if key == Qt.Key.Key_PageUp else +1)
             event.accept()
             return
         if key == Qt.Key.Key_Escape and self._picker:
@@ -219,12 +225,38 @@ class ContributionsScreen(ServiceScreen):
         view = state.contributions
         if self._view is not None and (view.year, view.insurance_type) != (self._view.year, self._view.insurance_type):
             self._picker = ""    # a new choice arrived: show its rows
+        if view.page is not self._shown_page:
+            # Another page: its first part, or its last when the citizen stepped back into it.
+            self._part = -1 if view.page_number == self._land_on_last_part_of else 0
+            self._land_on_last_part_of = 0
+            self._shown_page = view.page
         self._view = view
         self._draw_bar(view)
         show_print_status(self, self.print_status, view.print_status_key)
         self.layout().activate()
         self._draw_table(view)
+        self._draw_bar(view)      # again: the table decided whether the page is shown in parts
         self._draw_picker(view)
+
+    def part_count(self) -> int:
+        """Screens this page of the machine's takes here (more than one when its rows do not fit)."""
+        return len(self._parts)
+
+    def _step(self, step: int) -> None:
+        """Previous / next: through the parts of this page, then to the machine's next page."""
+        view = self._view
+        if view is None:
+            return
+        part = self._part + step
+        if 0 <= part < len(self._parts):
+            focused = self.focusWidget()
+            self._part = part
+            self._redraw()
+            keep_focus_on_pager(self.pager, focused)
+        elif 1 <= view.page_number + step <= view.page_count:
+            if step < 0:
+                self._land_on_last_part_of = view.page_number - 1
+            self.emit_intent(Intent.PAGE, step)
 
     def _draw_bar(self, view: ContributionsView) -> None:
         t, th = self.t, self.theme
@@ -243,14 +275,15 @@ class ContributionsScreen(ServiceScreen):
         self.print_button.setAccessibleName(t("contributions.print"))
         for button in (self.year_button, self.type_button, self.print_button):
             button.setIconSize(QSize(px, px))
-        paged = view.page_count > 1 and not self._picker
+        paged = (view.page_count > 1 or len(self._parts) > 1) and not self._picker
         self.pager.setVisible(paged)
+        part = (self._part + 1, len(self._parts))
         self.print_button.setVisible(not self._picker)
         # Shorten, step by step, until the bar fits: arrows without words, then "Print", then "2025".
         width = self.body_widget.width() or self.width()
         for compact_pager, short_print, short_year in ((False, False, False), (True, False, False),
                                                        (True, True, False), (True, True, True)):
-            self.pager.show_position(view.page_number, view.page_count, compact=compact_pager)
+            self.pager.show_position(view.page_number, view.page_count, compact=compact_pager, part=part)
             self.print_button.setText(t("contributions.print_short" if short_print else "contributions.print"))
             year_key = "contributions.year_short" if short_year else "contributions.year_button"
             self.year_button.setText(t(year_key, year=view.year) if view.year else t("contributions.year_none"))
@@ -262,7 +295,7 @@ class ContributionsScreen(ServiceScreen):
         buttons = [self.year_button, self.type_button] + ([self.print_button] if not self._picker else [])
         if paged:
             buttons += [self.pager.previous_button, self.pager.next_button]
-        width = sum(_button_width(button, self.theme.min_target_px(self.elder)) for button in buttons)
+        width = sum(button_width(button, self.theme.min_target_px(self.elder)) for button in buttons)
         width += gap * (len(buttons) - 1)
         if paged:
             width += text_width(self.pager.position_label) + 2 * gap
@@ -278,65 +311,81 @@ class ContributionsScreen(ServiceScreen):
         return self.body_widget.width() - margins.left() - margins.right() - 4   # and the border
 
     def _draw_table(self, view: ContributionsView) -> None:
-        t, th, gap = self.t, self.theme, column_gap(self)
+        t = self.t
         for column, cell in zip(COLUMNS, self.header_cells):
             cell.setText(t(f"contributions.col.{column}"))
         page = view.page
         rows = list(page.rows) if page is not None else []
-        fit = self.rows_that_fit()
-        if len(rows) > fit:
-            # The machine's page size is more than this panel holds: show what fits, and log it.
-            log.warning("contributions page has %d rows but only %d fit this screen", len(rows), fit)
-            rows = rows[:fit]
-        cells = [self._row_cells(row) for row in rows]
         totals = page.totals if page is not None else None
-        total_texts = self._total_cells(view, totals)
+        self._fit_columns(view, rows, self._total_cells(view, totals))
+        self._draw_totals(view, totals)
+        self.empty_label.setText(t("contributions.empty"))
+        self.empty_label.setVisible(not rows)
+        # The rows of the page, in parts when they do not all fit (never dropped): each part as
+        # many rows as fit after the one before it.
+        parts: list[tuple[int, int]] = []
+        start = 0
+        while start < len(rows):
+            end = len(rows)
+            while end - start > 1 and not self._fill(view, rows[start:end], start):
+                end -= 1
+            parts.append((start, end))
+            start = end
+        self._parts = parts or [(0, 0)]
+        if len(self._parts) > 1:
+            log.debug("contributions page %d: %d rows shown in %d parts", view.page_number, len(rows),
+                      len(self._parts))
+        last = len(self._parts) - 1
+        self._part = last if self._part < 0 else min(self._part, last)
+        first, last = self._parts[self._part]
+        self._fill(view, rows[first:last], first)
+        self._give_rows_air()
+
+    def _fit_columns(self, view: ContributionsView, rows: list[models.ContributionRow],
+                     total_texts: list[tuple[str, str]]) -> None:
+        """Column widths for every row of the page (its parts line up), as its texts need them.
+        When they do not fit (English, elder mode, 1280 px): columns closer, then a long type name
+        abbreviated, then months without the year (the year is on the year button and the totals),
+        then a narrower panel margin."""
         plain, bold = self.empty_label, self.header_cells[0]      # body text, and bold (headings, totals, status)
-        widths = [text_width(cell) for cell in self.header_cells]
-        for row in cells:
-            for i, (text, kind) in enumerate(row):
-                extra = icon_px(self) + 8 if kind else 0
-                widths[i] = max(widths[i], text_width(bold if kind else plain, text) + extra)
-        for i, (text, _) in enumerate(total_texts[2:], start=2):
-            widths[i] = max(widths[i], text_width(bold, text))
-        # The totals label ("Total 2025") spans the month and type columns.
-        widths[0] = max(widths[0], text_width(bold, total_texts[0][0]) - widths[1] - gap)
-        if sum(widths) + gap * (len(widths) - 1) > self._inner_width():
-            gap = max(6, gap // 2)     # text columns may sit closer; buttons are not involved
+        wide = column_gap(self)
+        close = max(6, wide // 2)
+        attempts = [(False, False, wide, wide), (False, False, close, wide), (True, False, close, wide)]
+        if view.year:
+            attempts += [(True, True, close, wide), (True, True, 6, 6)]
+        for narrow_types, month_only, gap, margin in attempts:
+            self._narrow_types, self._month_only = narrow_types, month_only
+            self.header_cells[0].setText(self.t("contributions.col.month" if month_only else "contributions.col.period"))
+            self._table_layout.setContentsMargins(margin, 4, margin, 4)
+            cells = [self._row_cells(row) for row in rows]
+            widths = [text_width(cell) for cell in self.header_cells]
+            for row in cells:
+                for i, (text, kind) in enumerate(row):
+                    extra = icon_px(self) + 8 if kind else 0
+                    widths[i] = max(widths[i], text_width(bold if kind else plain, text) + extra)
+            for i, (text, _) in enumerate(total_texts[2:], start=2):
+                widths[i] = max(widths[i], text_width(bold, text))
+            # The totals label ("Total 2025") spans the month and type columns.
+            widths[0] = max(widths[0], text_width(bold, total_texts[0][0]) - widths[1] - gap)
+            # Words after right-aligned amounts: twice the gap before the status, or they run together.
+            widths[-1] += gap
+            if sum(widths) + gap * (len(widths) - 1) <= self._inner_width():
+                break
         self._header_line.setSpacing(gap)
         self._totals_line.setSpacing(gap)
         self._column_gap = gap
-        widths = spread(widths, self._inner_width() - gap * (len(widths) - 1))
+        self._widths = widths = spread(widths, self._inner_width() - gap * (len(widths) - 1))
         for cell, width in zip(self.header_cells, widths):
             cell.setFixedWidth(width)
-
-        clear_layout(self._rows_box)
-        self.rows = []
-        current_payer = None
-        for index, (row, row_cells) in enumerate(zip(rows, cells)):
-            payer = self._payer_text(row)
-            if payer != current_payer:
-                current_payer = payer
-                group = IconText(wrap=True, name=f"contributions_payer_{index}")
-                self._rows_box.addWidget(group)
-                group.ensurePolished()     # fonts come from the stylesheet: measure with them
-                group.set("", payer, th.text, icon_px(self), tone="muted")
-                group.setFixedWidth(self._inner_width())
-                group.show()     # now, not on the next event loop turn: the layout measures it below
-            line = self._row(index, row, row_cells, widths)
-            self._rows_box.addWidget(line)
-            line.show()
-            line.ensurePolished()
-            self.rows.append(line)
-        self.empty_label.setText(t("contributions.empty"))
-        self.empty_label.setVisible(not rows)
-
+        self.header_cells[-1].setContentsMargins(gap, 0, 0, 0)
         for i, (cell, (text, _)) in enumerate(zip(self.total_cells, total_texts)):
             cell.setText(text)
             cell.setVisible(i != 1)
             cell.setFixedWidth(widths[0] + widths[1] + gap if i == 0 else widths[i])
+
+    def _draw_totals(self, view: ContributionsView, totals: models.ContributionTotals | None) -> None:
+        t, th, px = self.t, self.theme, icon_px(self)
         self.totals.setVisible(totals is not None)
-        px = icon_px(self)
         if totals is not None:
             self.months_paid.set("check", t("contributions.totals.months_paid", months=totals.months_paid),
                                  th.primary, px)
@@ -346,18 +395,43 @@ class ContributionsScreen(ServiceScreen):
                 widget.set("warning" if warn else "", t(f"contributions.totals.{key}", months=months),
                            th.warning, px, tone="warning" if warn else "")
 
+    def _fill(self, view: ContributionsView, rows: list[models.ContributionRow], first: int) -> bool:
+        """Show `rows` (numbered from `first`) under their employers, and the explanation of
+        缓缴/欠缴 on them; True when it all fits (the explanation gives way before a row does)."""
+        t, th = self.t, self.theme
+        clear_layout(self._rows_box)
+        self.rows = []
+        current_payer = None
+        for index, row in enumerate(rows, start=first):
+            payer = self._payer_text(row)
+            if payer != current_payer:
+                current_payer = payer
+                group = IconText(wrap=True, name=f"contributions_payer_{index}")
+                self._rows_box.addWidget(group)
+                group.ensurePolished()     # fonts come from the stylesheet: measure with them
+                group.set("", payer, th.text, icon_px(self), tone="muted")
+                group.setFixedWidth(self._inner_width())
+                group.show()     # now, not on the next event loop turn: the layout measures it below
+            line = self._row(index, row, self._row_cells(row), self._widths)
+            self._rows_box.addWidget(line)
+            line.show()
+            line.ensurePolished()
+            self.rows.append(line)
         statuses = {row.status for row in rows}
         parts = [t("contributions.explain.deferred")] if models.ContributionStatus.DEFERRED in statuses else []
         if models.ContributionStatus.OWED in statuses:
             parts.append(t("contributions.explain.owed"))
         self.explanation.set("warning" if parts else "", ("" if self.language == "zh" else " ").join(parts),
-                             th.warning, px)
+                             th.warning, icon_px(self))
         self.explanation.setVisible(bool(parts))
         if parts and self.overflow() > 0:
-            # Rare: two employers on a page in elder mode. The rows say 缓缴/欠缴 in words with an icon;
+            # Two employers on a page in elder mode: the rows say 缓缴/欠缴 in words with an icon;
             # the explanation gives way rather than a row.
             self.explanation.setVisible(False)
-        # Room to spare (a wide panel, a short page): give the rows air, up to half a line each.
+        return self.overflow() == 0
+
+    def _give_rows_air(self) -> None:
+        """Room to spare (a wide panel, a short page): give the rows air, up to half a line each."""
         spare = self.stack.height() - self.stack.currentWidget().layout().totalMinimumSize().height()
         pad = max(0, min(self._line_height() // 2, spare // max(1, len(self.rows))))
         while True:
@@ -369,9 +443,16 @@ class ContributionsScreen(ServiceScreen):
 
     def _row_cells(self, row: models.ContributionRow) -> list[tuple[str, str]]:
         lang = self.language
+        period = documents.format_period(row.period)
+        if self._month_only and len(row.period) == 6 and row.period[4:].isdigit() and 1 <= int(row.period[4:]) <= 12:
+            period = self.t(f"contributions.month.{int(row.period[4:])}")
+        type_name = documents.insurance_type_name(row.insurance_type, lang, short=True)
+        narrow_key = f"contributions.type_narrow.{row.insurance_type.value}"
+        if self._narrow_types and narrow_key in self.catalog:
+            type_name = self.t(narrow_key)
         return [
-            (documents.format_period(row.period), ""),
-            (documents.insurance_type_name(row.insurance_type, lang, short=True), ""),
+            (period, ""),
+            (type_name, ""),
             (documents.format_money(row.base), ""),
             (documents.format_money(row.personal_part), ""),
             (documents.format_money(row.employer_part), ""),
@@ -405,6 +486,7 @@ class ContributionsScreen(ServiceScreen):
                 paid = row.status == models.ContributionStatus.PAID
                 cell = IconText(name=name)
                 cell.set(kind, text, th.primary if paid else th.warning, px, tone="" if paid else "warning")
+                cell.setContentsMargins(gap, 0, 0, 0)     # apart from the amounts (see _fit_columns)
             else:
                 cell = self.label("body", wrap=False, name=name)
                 cell.setText(text)
@@ -593,13 +675,6 @@ class ContributionsScreen(ServiceScreen):
         """A choice was sent (the machine reloads and draws again); close the picker meanwhile."""
         self._picker = ""
         self._redraw()
-
-
-def _button_width(button: KioskButton, minimum: int) -> int:
-    """Width a button needs for its text and icon (as the clipping check counts it)."""
-    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
-    text = button.fontMetrics().horizontalAdvance(button.text()) if button.text() else 0
-    return max(minimum, text + icon + BUTTON_PADDING) if text else max(minimum, icon + BUTTON_PADDING)
 
 
 def _wrapped_height(widget: IconText, width: int, text: str) -> int:

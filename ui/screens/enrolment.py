@@ -170,9 +170,27 @@ class IconText(QWidget):
         return width + (self.icon_label.width() + 8 if self.kind else 0)
 
 
+BUTTON_PADDING = 2 * (24 + 4)     # the stylesheet's horizontal padding and border of a button
+
+
+def button_width(button: QWidget, minimum: int) -> int:
+    """Width a button needs for its text and icon (as the clipping check counts it), at least `minimum`."""
+    button.ensurePolished()
+    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
+    text = button.fontMetrics().horizontalAdvance(button.text()) if button.text() else 0
+    return max(minimum, text + icon + BUTTON_PADDING)
+
+
 def text_width(label: QLabel, text: str | None = None) -> int:
     label.ensurePolished()
     return label.fontMetrics().horizontalAdvance(label.text() if text is None else text) + 2
+
+
+def _heading_width(label: QLabel, wrap: bool) -> int:
+    """Width of a column heading on one line, or (`wrap`) of its longest word."""
+    if not wrap:
+        return text_width(label)
+    return max(text_width(label, word) for word in label.text().split() or [""])
 
 
 def clear_layout(layout) -> None:
@@ -234,8 +252,10 @@ class PagerBar(QWidget):
         layout.addWidget(self.next_button)
         self._layout = layout
 
-    def show_position(self, page: int, count: int, *, compact: bool = False) -> None:
-        """Show page `page` of `count`; `compact` leaves the arrows without words where room is short."""
+    def show_position(self, page: int, count: int, *, compact: bool = False,
+                      part: tuple[int, int] | None = None) -> None:
+        """Show page `page` of `count`; `compact` leaves the arrows without words where room is short.
+        `part` = (part, parts) when this page is shown in parts: the buttons step through them too."""
         screen = self._screen
         t, th = screen.t, screen.theme
         self._layout.setSpacing(th.spacing_px(screen.elder))
@@ -244,14 +264,18 @@ class PagerBar(QWidget):
             button.setText("" if compact else words)
             button.setAccessibleName(words)
             button.setToolTip(words)
-        self.position_label.setText(t(f"{self._prefix}.page_short" if compact else f"{self._prefix}.page_of",
-                                      page=page, count=count))
-        self.position_label.setAccessibleName(t(f"{self._prefix}.page_of", page=page, count=count))
-        self.previous_button.setEnabled(page > 1)
-        self.next_button.setEnabled(page < count)
+        number, parts = part if part is not None and part[1] > 1 else (1, 1)
+        params = {"page": page, "count": count, "part": number, "parts": parts}
+        long_key, short_key = ("page_part_of", "page_part_short") if parts > 1 else ("page_of", "page_short")
+        self.position_label.setText(t(f"{self._prefix}.{short_key if compact else long_key}", **params))
+        self.position_label.setAccessibleName(t(f"{self._prefix}.{long_key}", **params))
+        has_previous = page > 1 or number > 1
+        has_next = page < count or number < parts
+        self.previous_button.setEnabled(has_previous)
+        self.next_button.setEnabled(has_next)
         px = round(th.font_px("button", screen.elder) * 1.1)
-        self.previous_button.setIcon(make_icon("back", px, th.primary if page > 1 else th.muted))
-        self.next_button.setIcon(mirrored_icon("back", px, th.primary if page < count else th.muted))
+        self.previous_button.setIcon(make_icon("back", px, th.primary if has_previous else th.muted))
+        self.next_button.setIcon(mirrored_icon("back", px, th.primary if has_next else th.muted))
         for button in (self.previous_button, self.next_button):
             button.setIconSize(QSize(px, px))
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # arrow after the words
@@ -268,6 +292,7 @@ class EnrolmentScreen(ServiceScreen):
 
     def build_body(self) -> None:
         self._page = 0
+        self._gap = 12
         self._shown_enrolment: models.Enrolment | None = None
         self.table = QFrame()
         self.table.setObjectName("enrolment_table")
@@ -281,7 +306,8 @@ class EnrolmentScreen(ServiceScreen):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(0, 0, 0, 0)
         for column in self.COLUMNS:
-            cell = self.label("body", wrap=False, name=f"enrolment_header_{column}")
+            # Headings may take two lines ("Months / paid") when the columns are tight.
+            cell = self.label("body", wrap=True, name=f"enrolment_header_{column}")
             cell.setProperty("cell", "header")
             self.header_cells.append(cell)
             header_layout.addWidget(cell)
@@ -361,24 +387,29 @@ class EnrolmentScreen(ServiceScreen):
         self._show_page()
 
     def _build_rows(self, items: list[models.EnrolmentItem], inner_width: int) -> None:
-        gap = column_gap(self)
-        probe = self.header_cells[0]
-        for short in (False, True):
+        """Columns as wide as their widest text, measured in the font each cell is drawn in.
+        When they do not fit: short type names, then headings on two lines, then closer columns."""
+        plain, bold = self.empty_label, self.header_cells[0]
+        full_gap = column_gap(self)
+        for short, wrap_headings, gap in ((False, False, full_gap), (True, False, full_gap),
+                                          (True, True, full_gap), (True, True, max(6, full_gap // 2))):
             cells = [self._cells(item, short) for item in items]
-            widths = [text_width(header) for header in self.header_cells]
+            widths = [_heading_width(header, wrap_headings) for header in self.header_cells]
             for row in cells:
                 for i, (text, kind) in enumerate(row):
+                    # The type is bold; a status is bold when it warns, with its icon before it.
+                    font = bold if i == 0 or kind == "warning" else plain
                     extra = icon_px(self) + 8 if kind else 0
-                    widths[i] = max(widths[i], text_width(probe, text) + extra)
+                    widths[i] = max(widths[i], text_width(font, text) + extra)
             if sum(widths) + gap * (len(widths) - 1) <= inner_width:
                 break
+        self._gap = gap
+        self._header_layout.setSpacing(gap)
         widths = spread(widths, inner_width - gap * (len(widths) - 1))
         for header, width in zip(self.header_cells, widths):
             header.setFixedWidth(width)
         for index, (item, row_cells) in enumerate(zip(items, cells)):
-            row = self._row(index, item, row_cells, widths, inner_width)
-            self._rows_box.addWidget(row)
-            self.rows.append(row)
+            self.rows.append(self._row(index, item, row_cells, widths, inner_width))
 
     def _cells(self, item: models.EnrolmentItem, short: bool) -> list[tuple[str, str]]:
         lang = self.language
@@ -394,10 +425,11 @@ class EnrolmentScreen(ServiceScreen):
 
     def _row(self, index: int, item: models.EnrolmentItem, cells: list[tuple[str, str]],
              widths: list[int], inner_width: int) -> QFrame:
-        th, gap, px = self.theme, column_gap(self), icon_px(self)
+        th, gap, px = self.theme, self._gap, icon_px(self)
         row = QFrame()
         row.setObjectName(f"enrolment_row_{item.insurance_type.value}")
         row.setProperty("role", "row")
+        self._rows_box.addWidget(row)    # in the screen first: its stylesheet gives the fonts measured below
         box = QVBoxLayout(row)
         box.setContentsMargins(0, gap, 0, gap)
         box.setSpacing(0)
@@ -428,20 +460,27 @@ class EnrolmentScreen(ServiceScreen):
             grade = documents.plain_line(item.contribution_grade or "")
             text = (self.t("enrolment.flexible", grade=grade) if grade else self.t("enrolment.flexible_no_grade"))
             notes.append(("flexible", "", text, "muted"))
-        indent = widths[0] + gap
+        widgets = []
         for key, kind, text, tone in notes:
             note = IconText(wrap=True, name=f"enrolment_{item.insurance_type.value}_{key}")
+            box.addWidget(note)
+            note.ensurePolished()      # the screen's stylesheet sets its font: measure with it
             note.set(kind, text, th.warning, px, tone=tone)
+            widgets.append(note)
+        # Notes sit under the type's column when they fit on one line there; otherwise further left,
+        # as far as it takes to keep them on one line (a row's lines, not its wrapping, are what fit a page).
+        longest = max((note.natural_width() for note in widgets), default=0)
+        indent = max(0, min(widths[0] + gap, inner_width - longest))
+        for note in widgets:
             note.setContentsMargins(indent, 0, 0, 0)
             note.setFixedWidth(inner_width)
-            box.addWidget(note)
         return row
 
     # --- local paging: only when the rows do not fit the panel ----------------------------
     def _available_rows_height(self) -> int:
         gap = self.theme.spacing_px(self.elder)
         bar = max(self.print_button.minimumHeight(), self.pager.sizeHint().height())
-        header = self.header_cells[0].sizeHint().height()
+        header = max(cell.heightForWidth(cell.maximumWidth()) for cell in self.header_cells)
         margins = self._table_layout.contentsMargins()
         status = self.print_status.height_for(self.body_widget.width()) + gap if self.print_status.isVisibleTo(self) else 0
         return self.body_widget.height() - bar - gap - header - margins.top() - margins.bottom() - 4 - status
@@ -455,8 +494,20 @@ class EnrolmentScreen(ServiceScreen):
         shown = set(pages[self._page])
         for index, row in enumerate(self.rows):
             row.setVisible(index in shown)
-        self.pager.setVisible(self._page_count > 1)
+        paged = self._page_count > 1
+        self.pager.setVisible(paged)
+        # Arrows without words when the words would not leave room for Print (English, elder mode).
         self.pager.show_position(self._page + 1, self._page_count)
+        if paged and self._bar_width() > self.body_widget.width():
+            self.pager.show_position(self._page + 1, self._page_count, compact=True)
+
+    def _bar_width(self) -> int:
+        """Width the bar needs: the pager's buttons and position, Print, and the gaps between."""
+        minimum = self.theme.min_target_px(self.elder)
+        pager = self.pager
+        return (button_width(pager.previous_button, minimum) + button_width(pager.next_button, minimum)
+                + text_width(pager.position_label) + 2 * pager.layout().spacing()
+                + self._bar.spacing() + button_width(self.print_button, minimum))
 
     def _turn(self, step: int) -> None:
         focused = self.focusWidget()
