@@ -471,3 +471,21 @@ def test_every_demo_scenario_plays_through_and_writes_its_screens(journey, tmp_p
         assert sorted(tmp_path.glob("certificate-*.pdf"))
     assert driver.state.citizen is None
     watch.assert_no_full_ssn()
+
+
+def test_a_touch_anywhere_stops_speech_and_counts_as_activity(journey):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    driver.card_to_menu("A00000019", shots=False)
+    stops = []
+    original_stop = kiosk.speech.stop
+    kiosk.speech.stop = lambda: (stops.append(1), original_stop())
+    driver.idle(kiosk.settings.session.idle_timeout_s - kiosk.settings.session.warning_s + 1)
+    driver.wait(lambda s: s.countdown is not None, "countdown")
+    title = current_screen(kiosk).title_label   # not a button: a touch on plain text
+    QTest.mouseClick(title, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    driver.pump(0.05)
+    assert stops and driver.state.countdown is None and driver.state.screen is Screen.MENU
