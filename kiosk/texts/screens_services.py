@@ -13,7 +13,7 @@ _PAGING = {
     # A page of the back office's that needs two screens here (elder mode): which part of it this is.
     "page_part_of": {"zh": "第 {page} 页（{part}/{parts}），共 {count} 页",
                      "en": "Page {page} ({part}/{parts}) of {count}"},
-    "page_part_short": {"zh": "{page}（{part}/{parts}）/{count} 页", "en": "{page} ({part}/{parts}) / {count}"},
+    "page_part_short": {"zh": "{page}({part}/{parts})/{count} 页", "en": "{page} ({part}/{parts}) / {count}"},
 }
 # Months without their year, for a year's table when "2025-12" leaves no room (English, elder mode).
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -111,6 +111,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "certificate.reprint.expired_when": {"zh": "编号 {number} · 已于 {date} 过期",
                                          "en": "No. {number} · expired on {date}"},
     "certificate.reprint.button": {"zh": "再次打印", "en": "Print again"},
+    "certificate.reprint.button_short": {"zh": "打印", "en": "Print"},
     "certificate.reprint.expired": {"zh": "已过期", "en": "Expired"},
     "certificate.reprint.none": {"zh": "没有可再次打印的证明。", "en": "No earlier certificates to print again."},
 

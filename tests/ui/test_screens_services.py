@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import documents
 from kiosk.config import load_settings
@@ -330,33 +330,79 @@ def test_enrolment_pages_itself_when_rows_do_not_fit(qtbot, make_screen, theme):
 
 # --- contributions --------------------------------------------------------------------------
 
+def shown_row_names(qtbot, screen, size, theme, elder) -> list[str]:
+    """Step through the parts of the machine's page (checking each fits); the rows shown."""
+    names = []
+    for part in range(screen.part_count()):
+        assert_fits(screen, size, theme, elder)
+        assert screen.overflow() == 0
+        names += [row.objectName() for row in screen.rows]
+        if part < screen.part_count() - 1:
+            click(qtbot, screen.pager.next_button)
+    return names
+
+
 @pytest.mark.parametrize(("size", "lang", "elder"), VARIANTS, ids=VARIANT_IDS)
-def test_contributions_fit_every_panel_in_the_worst_case(make_screen, theme, size, lang, elder, caplog):
-    """The machine's page size fits, with two employers, owed and deferred rows and a print failure."""
+def test_contributions_fit_every_panel_in_the_worst_case(qtbot, make_screen, theme, size, lang, elder):
+    """The machine's page, with two employers, owed and deferred rows and a print failure: every
+    row is shown (in two parts where the page does not fit at once: elder mode), nothing clipped."""
     state = contributions_state(lang, elder, print_status="contributions.print.failed_paper_out")
     screen = make_screen(ContributionsScreen, state, size)
-    assert_fits(screen, size, theme, elder)
-    assert screen.overflow() == 0
-    assert len(screen.rows) == ROWS_PER_PAGE[elder]        # nothing left out
-    assert "only" not in caplog.text
-    assert screen.rows_that_fit() >= ROWS_PER_PAGE[elder]
+    seen = collect(screen)
+    names = shown_row_names(qtbot, screen, size, theme, elder)
+    assert names == [f"contributions_row_{i}" for i in range(ROWS_PER_PAGE[elder])]     # nothing left out
+    assert seen == []                 # the parts of a page are the screen's own business
+    if not elder:
+        assert screen.part_count() == 1 and screen.rows_that_fit() >= ROWS_PER_PAGE[elder]
 
 
 @pytest.mark.parametrize(("size", "lang", "elder"), VARIANTS, ids=VARIANT_IDS)
 def test_rows_that_fit_is_true(make_screen, theme, size, lang, elder, caplog):
-    """As many rows as `rows_that_fit` says, in its worst case, really fit."""
+    """As many rows as `rows_that_fit` says, in its worst case, really fit on one screen."""
     probe = make_screen(ContributionsScreen, contributions_state(lang, elder), size)
     fit = probe.rows_that_fit()
+    assert fit >= 3
     for second_employer_at in (None, fit // 2):
         rows = contribution_rows(fit)
         if second_employer_at is not None:
             rows = rows[:second_employer_at] + contribution_rows(fit - second_employer_at, employer=None)
         state = contributions_state(lang, elder, rows=rows, print_status="contributions.print.failed_paper_out")
         screen = make_screen(ContributionsScreen, state, size)
-        assert len(screen.rows) == fit
+        assert len(screen.rows) == fit and screen.part_count() == 1
         assert screen.overflow() == 0
         assert_fits(screen, size, theme, elder)
-    assert "only" not in caplog.text
+
+
+def test_a_page_too_long_for_the_panel_is_shown_in_parts_and_never_loses_a_row(qtbot, make_screen, theme):
+    """Elder mode at 1280x1024 with the app's text scale: four rows with two employers and a print
+    failure do not fit at once. The screen shows them in two parts; previous/next and PageUp/PageDown
+    step through the parts before asking the machine for another page, and stepping back into a page
+    starts on its last part."""
+    size = (1280, 1024)
+    rows = contribution_rows(2) + contribution_rows(2, employer="广州市天河区电子科技有限公司")
+    state = contributions_state("en", True, rows=rows, print_status="contributions.print.failed_paper_out")
+    screen = make_screen(ContributionsScreen, state, size)
+    seen = collect(screen)
+    assert screen.part_count() == 2
+    assert "(1/2)" in screen.pager.position_label.text()
+    assert screen.pager.previous_button.isEnabled()          # page 2 of 3: page 1 is before it
+    assert shown_row_names(qtbot, screen, size, theme, True) == [f"contributions_row_{i}" for i in range(4)]
+    assert "(2/2)" in screen.pager.position_label.text() and seen == []
+    qtbot.keyClick(screen, Qt.Key.Key_PageUp)
+    assert "(1/2)" in screen.pager.position_label.text() and seen == []
+    qtbot.keyClick(screen, Qt.Key.Key_PageDown)
+    qtbot.keyClick(screen, Qt.Key.Key_PageDown)               # past the last part: the machine's next page
+    assert seen == [(Intent.PAGE.value, 1)]
+    # Back from the first part of page 2 asks for page 1, which opens on its last part.
+    screen.render(replace(state), "x")
+    seen.clear()
+    qtbot.keyClick(screen, Qt.Key.Key_PageUp)
+    qtbot.keyClick(screen, Qt.Key.Key_PageUp)
+    assert seen == [(Intent.PAGE.value, -1)]
+    page_one = replace(state.contributions, page=contribution_page(rows, page=1), page_number=1)
+    screen.render(replace(state, contributions=page_one), "x")
+    assert "(2/2)" in screen.pager.position_label.text()
+    assert screen.rows[-1].objectName() == "contributions_row_3"
 
 
 def test_contributions_rows_totals_and_status_words(make_screen):
@@ -699,7 +745,9 @@ def test_certificate_done_paper_out_says_the_number_is_kept(make_screen):
     screen = make_screen(CertificateDoneScreen, state, (1280, 1024))
     text = screen.document_status.text_label.text()
     assert "缺纸" in text and "证明编号已保留" in text
-    assert screen.findChild(QLabel, "certificate_done_keep").isVisibleTo(screen)
+    assert screen.number_label.isVisibleTo(screen) and screen.number_label.text() == "NJ20261123000042"
+    # The general "keep this number" note would repeat what the failure already says.
+    assert not screen.findChild(QLabel, "certificate_done_keep").isVisibleTo(screen)
 
 
 def test_certificate_done_from_the_keypad(qtbot, make_screen):
@@ -712,6 +760,167 @@ def test_certificate_done_from_the_keypad(qtbot, make_screen):
     assert screen.focusWidget() is screen.ok_button
     qtbot.keyClick(screen.ok_button, Qt.Key.Key_Return)
     assert seen == [(Intent.CONFIRM.value, None)]
+
+
+# --- in the window: a page of a stack, drawn while hidden, shown later ---------------------------
+#
+# In the kiosk the screens are pages of the MainWindow's QStackedWidget. The stack only sizes the
+# page it shows: a hidden page keeps an old size (640x480 before it was first shown), yet the flow
+# draws it (a wipe, a language or text-size switch, or a state arriving before it is shown). These
+# screens measure while drawing, so they must draw at the size they will be shown at, and draw
+# again when that size changes.
+
+LONG_EMPLOYER = "广州市天河区珠江新城国际电子信息科技股份有限公司（Guangzhou Pearl River Electronics Co., Ltd.）"
+
+
+def long_contributions_state(lang: str, elder: bool) -> FlowState:
+    rows = contribution_rows(2) + contribution_rows(2, employer=LONG_EMPLOYER)
+    return contributions_state(lang, elder, rows=rows, print_status="contributions.print.failed_paper_out")
+
+
+WINDOW_CASES = {
+    "enrolment": (EnrolmentScreen, lambda lang, elder: base_state(
+        Screen.ENROLMENT, lang, elder, enrolment=enrolment_employee(),
+        contributions=ContributionsView(print_status_key="contributions.print.failed_paper_out"))),
+    "contributions": (ContributionsScreen, long_contributions_state),
+    "certificate": (CertificateScreen, lambda lang, elder: certificate_state(lang, elder)),
+    "preview": (CertificatePreviewScreen,
+                lambda lang, elder: certificate_state(lang, elder, Screen.CERTIFICATE_PREVIEW)),
+    "done": (CertificateDoneScreen, lambda lang, elder: certificate_state(
+        lang, elder, Screen.CERTIFICATE_DONE, document="certificate.status.paper_out",
+        receipt="certificate.status.receipt_printed")),
+}
+
+
+@pytest.fixture
+def in_window(qtbot, catalog, theme):
+    """A shown window whose stack shows another page, with the screen as a hidden page (like MainWindow)."""
+    def make(cls, size):
+        window = QWidget()
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        layout = QVBoxLayout(window)
+        layout.setContentsMargins(0, 0, 0, 0)
+        stack = QStackedWidget()
+        layout.addWidget(stack)
+        stack.addWidget(QWidget())            # the page showing now (the menu, say)
+        screen = cls(catalog, theme)
+        stack.addWidget(screen)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        QApplication.processEvents()
+        return window, stack, screen
+    return make
+
+
+def assert_fits_the_window(window, screen, size, theme, elder) -> None:
+    assert (window.width(), window.height()) == size           # nothing pushed the window bigger
+    assert screen.size() == screen.parentWidget().contentsRect().size()
+    assert_layout_ok(screen, theme, elder)
+    assert latin_words_that_do_not_fit(screen) == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("case", sorted(WINDOW_CASES))
+def test_drawn_while_hidden_then_shown_fits(in_window, theme, size, case):
+    """Drawn hidden in zh, then switched to English elder mode while still hidden, then shown."""
+    cls, make_state = WINDOW_CASES[case]
+    window, stack, screen = in_window(cls, size)
+    screen.render(make_state("zh", False), "南京市人力资源和社会保障局")
+    screen.render(make_state("en", True), "南京市人力资源和社会保障局")
+    stack.setCurrentWidget(screen)
+    QApplication.processEvents()
+    assert_fits_the_window(window, screen, size, theme, True)
+
+
+@pytest.mark.parametrize("case", sorted(WINDOW_CASES))
+def test_shown_then_drawn_and_window_resized_fits(in_window, theme, case):
+    """Shown first and drawn at once (MainWindow's order), then the window changes size."""
+    cls, make_state = WINDOW_CASES[case]
+    window, stack, screen = in_window(cls, (1920, 1080))
+    stack.setCurrentWidget(screen)
+    screen.render(make_state("en", True), "南京市人力资源和社会保障局")
+    QApplication.processEvents()
+    assert_fits_the_window(window, screen, (1920, 1080), theme, True)
+    window.resize(1280, 1024)
+    QApplication.processEvents()
+    assert_fits_the_window(window, screen, (1280, 1024), theme, True)
+
+
+def test_a_long_employer_name_wraps_and_is_measured(make_screen, theme):
+    """The employer line above the rows wraps (two lines in elder mode) and gets the height it needs."""
+    screen = make_screen(ContributionsScreen, long_contributions_state("en", True), (1280, 1024))
+    for _ in range(screen.part_count()):
+        assert_fits(screen, (1280, 1024), theme, True)
+        if screen.findChild(IconText, "contributions_payer_2") is not None:
+            break
+        qtbot_free_step(screen)
+    payer = screen.findChild(IconText, "contributions_payer_2")
+    assert payer is not None and payer.text_label.height() >= 2 * payer.text_label.fontMetrics().height()
+
+
+def qtbot_free_step(screen) -> None:
+    screen.setFocus()
+    QApplication.sendEvent(screen, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_PageDown, Qt.KeyboardModifier.NoModifier))
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize(("size", "lang", "elder", "words"), [
+    ((1920, 1080), "zh", False, True), ((1280, 1024), "en", True, False)])
+def test_enrolment_pager_drops_its_words_only_when_print_would_not_fit(make_screen, theme, size, lang, elder,
+                                                                      words):
+    state = base_state(Screen.ENROLMENT, lang, elder, enrolment=enrolment_worst(),
+                       contributions=ContributionsView(print_status_key="contributions.print.failed_paper_out"))
+    screen = make_screen(EnrolmentScreen, state, size)
+    if not screen.pager.isVisibleTo(screen):
+        pytest.skip("no paging at this size")
+    assert_fits(screen, size, theme, elder)
+    assert bool(screen.pager.next_button.text()) == words
+    assert screen.pager.next_button.accessibleName() == ("下一页" if lang == "zh" else "Next page")
+
+
+def test_enrolment_headings_wrap_rather_than_push_the_panel(make_screen, theme):
+    """English elder mode at 1280 px: the columns only fit with "Months paid" on two lines."""
+    state = base_state(Screen.ENROLMENT, "en", True, enrolment=enrolment_employee())
+    screen = make_screen(EnrolmentScreen, state, (1280, 1024))
+    assert_fits(screen, (1280, 1024), theme, True)
+    heading = screen.findChild(QLabel, "enrolment_header_months_paid")
+    assert heading.height() >= 2 * heading.fontMetrics().height()
+
+
+def test_preview_number_too_long_for_heading_size_is_bold_body_text(make_screen, theme):
+    state = certificate_state("en", True, Screen.CERTIFICATE_PREVIEW)
+    long_number = "NJ2026112300004212345678"
+    view = replace(state.certificate, certificate=state.certificate.certificate.model_copy(
+        update={"number": long_number}))
+    screen = make_screen(CertificatePreviewScreen, replace(state, certificate=view), (1280, 1024))
+    assert_fits(screen, (1280, 1024), theme, True)
+    assert screen.number_label.text() == long_number and screen.number_label.property("role") == "body"
+    assert screen.side_widget.width() <= 0.45 * screen.body_widget.width() + 1
+    normal = make_screen(CertificatePreviewScreen, certificate_state("zh", False, Screen.CERTIFICATE_PREVIEW))
+    assert normal.number_label.property("role") == "heading"
+
+
+@pytest.mark.parametrize(("size", "elder", "side_by_side"), [((1920, 1080), False, True),
+                                                              ((1280, 1024), True, False)])
+def test_done_codes_side_by_side_where_they_fit_else_one_a_line(make_screen, theme, size, elder, side_by_side):
+    state = certificate_state("en", elder, Screen.CERTIFICATE_DONE, document="certificate.status.printed",
+                              receipt="certificate.status.receipt_printed")
+    screen = make_screen(CertificateDoneScreen, state, size)
+    assert_fits(screen, size, theme, elder)
+    number, code = screen.number_label.geometry(), screen.code_label.geometry()
+    assert (number.top() == code.top()) == side_by_side
+    assert screen.findChild(QLabel, "certificate_done_keep").isVisibleTo(screen)
+
+
+def test_certificate_choice_keeps_one_earlier_certificate_in_english_elder_mode(make_screen, theme):
+    """At 1280x1024 in English elder mode the first earlier certificate only fits with the period in
+    body size and its button saying "Print": it is shown so, never squeezed or dropped."""
+    screen = make_screen(CertificateScreen, certificate_state("en", True), (1280, 1024))
+    assert_fits(screen, (1280, 1024), theme, True)
+    assert list(screen.reprint_buttons) == ["NJ20261008000007"]
+    button = screen.reprint_buttons["NJ20261008000007"]
+    assert button.text() == "Print" and "NJ20261008000007" in button.accessibleName()
 
 
 # --- wording ---------------------------------------------------------------------------------------

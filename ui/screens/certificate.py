@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
@@ -23,9 +25,12 @@ from kiosk.contract import models
 from kiosk.flow_state import CertificateRange, FlowState, Intent, Screen
 from ui.screens.base import FlowScreen
 from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, button_width, clear_layout, icon_px,
-                                  keep_focus_on_pager, mirrored_icon, paginate, text_width)
+                                  keep_focus_on_pager, make_bar_button, mirrored_icon, needed_height, paginate,
+                                  text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import make_icon
+
+log = logging.getLogger(__name__)
 
 MAX_REPRINTS = 3
 
@@ -37,10 +42,12 @@ def _flush_layouts() -> None:
 
 
 def _body_overflow(screen: FlowScreen) -> int:
-    """Pixels the body's content needs beyond the height the frame gives it."""
+    """Pixels the body's content needs beyond the height the frame gives it, wrapped text
+    counted at the width it has (a layout's minimum size leaves that out)."""
     _flush_layouts()
-    screen.body.activate()
-    return max(0, screen.body.totalMinimumSize().height() - screen.body_widget.height())
+    layout = screen.body
+    layout.activate()
+    return max(0, needed_height(layout, screen.body_widget.width()) - screen.body_widget.height())
 
 
 def _option_icon(button: KioskButton, active: bool, screen: FlowScreen, px: int) -> None:
@@ -88,13 +95,13 @@ class CertificateScreen(ServiceScreen):
         self.kind_buttons: dict[models.CertificateKind, KioskButton] = {}
         for kind in self.KINDS:
             button = self.button("secondary", Intent.SELECT_KIND, kind.value, f"certificate_kind_{kind.value}")
-            button.setProperty("textrole", "control")
+            make_bar_button(button)     # choices in a row: the target size, not more (room for earlier ones)
             self.kind_buttons[kind] = button
             kind_row.addWidget(button)
         self.range_buttons: dict[CertificateRange, KioskButton] = {}
         for choice in self.RANGES:
             button = self.button("secondary", Intent.SELECT_RANGE, choice.value, f"certificate_range_{choice.value}")
-            button.setProperty("textrole", "control")
+            make_bar_button(button)
             self.range_buttons[choice] = button
             range_row.addWidget(button)
         kind_row.addStretch(1)
@@ -187,34 +194,42 @@ class CertificateScreen(ServiceScreen):
         self._draw_reprints(view.issued)
 
     def _draw_reprints(self, issued: tuple[models.CertificateSummary, ...]) -> None:
+        """Earlier certificates, as many as fit (at most three). Where not even one fits (English,
+        elder mode, 1280x1024), first the period drops to body size, then the rows' buttons say
+        "Print" rather than "Print again" (the heading says "again"), so their lines do not wrap."""
         t = self.t
         self.reprint_heading.setText(t("certificate.reprint.heading"))
-        clear_layout(self._reprint_rows)
-        self.reprint_buttons = {}
         # Valid ones first (they can be printed), newest first; expired ones only inform.
         ordered = sorted(issued, key=lambda item: (item.status != "valid", -item.issued_at.timestamp()))
         self.reprint_none.setText(t("certificate.reprint.none"))
         self.reprint_none.setVisible(not any(item.status == "valid" for item in issued))
-        self.layout().activate()
-        shown = 0
-        for item in ordered[:MAX_REPRINTS]:
-            row = self._reprint_row(item)
-            self._reprint_rows.addWidget(row)
-            row.show()
-            row.ensurePolished()
-            self.apply_targets()
-            if shown and _body_overflow(self) > 0:
-                # No room for this one (elder mode on a small panel): leave it out, never squeeze it.
-                self._reprint_rows.removeWidget(row)
-                row.hide()
-                row.setParent(None)
-                row.deleteLater()
-                self.reprint_buttons.pop(item.number, None)
-                break
-            shown += 1
         self.reprints.setVisible(bool(issued))
+        for period_role, short_button in (("heading", False), ("body", False), ("body", True)):
+            _set_role(self.period_label, period_role, "strong" if period_role == "body" else None)
+            clear_layout(self._reprint_rows)
+            self.reprint_buttons = {}
+            self.layout().activate()
+            shown = 0
+            for item in ordered[:MAX_REPRINTS]:
+                row = self._reprint_row(item, short_button)
+                self._reprint_rows.addWidget(row)
+                row.show()
+                row.ensurePolished()
+                self.apply_targets()
+                if _body_overflow(self) > 0:
+                    # No room for this one: leave it out, never squeeze it.
+                    self._reprint_rows.removeWidget(row)
+                    row.hide()
+                    row.setParent(None)
+                    row.deleteLater()
+                    self.reprint_buttons.pop(item.number, None)
+                    break
+                shown += 1
+            if shown or not ordered:
+                return
+        log.warning("no earlier certificate fits the certificate screen at %dx%d", self.width(), self.height())
 
-    def _reprint_row(self, item: models.CertificateSummary) -> QFrame:
+    def _reprint_row(self, item: models.CertificateSummary, short_button: bool = False) -> QFrame:
         t, th, px = self.t, self.theme, icon_px(self)
         row = QFrame()
         row.setObjectName(f"certificate_reprint_{item.number}")
@@ -240,7 +255,7 @@ class CertificateScreen(ServiceScreen):
         layout.addLayout(texts, 1)
         if valid:
             button = self.button("secondary", Intent.REPRINT, item.number, f"certificate_reprint_{item.number}_button")
-            button.setText(t("certificate.reprint.button"))
+            button.setText(t("certificate.reprint.button_short" if short_button else "certificate.reprint.button"))
             button.setAccessibleName(f"{button.text()} {item.number}")
             big = round(th.font_px("button", self.elder) * 1.1)
             button.setIcon(make_icon("printer", big, th.primary))
@@ -491,14 +506,35 @@ class CertificateDoneScreen(ServiceScreen):
     def first_focus(self) -> QWidget | None:
         return self.reprint_button if self.reprint_button.isVisibleTo(self) else self.ok_button
 
-    def _size_status(self) -> None:
+    def _size_status(self, largest: str = "heading") -> None:
         """The outcome in heading size when it takes at most two lines, else in bold body text."""
         label = self.document_status.text_label
         width = self.body_widget.width() - self.document_status.icon_label.width() - 8
-        for role in ("heading", "body"):
+        for role in ("heading", "body") if largest == "heading" else ("body",):
             _set_role(label, role)
             if label.heightForWidth(width) <= 2.2 * label.fontMetrics().height():
                 break
+
+    def _fit(self) -> None:
+        """The largest type that fits the panel: for the outcome, then for the number and code
+        (side by side under their captions, else one a line after its caption); never cut."""
+        for status_role in ("heading", "body"):
+            self._size_status(status_role)
+            fallback = None
+            for side_by_side, role in ((True, "title"), (True, "heading"), (False, "heading"),
+                                       (True, "body"), (False, "body")):
+                if not self.card.isVisibleTo(self):
+                    break
+                if not self._codes_fit(side_by_side, role):
+                    continue
+                fallback = fallback or (side_by_side, role)
+                if _body_overflow(self) == 0:
+                    return
+            if not self.card.isVisibleTo(self):
+                if _body_overflow(self) == 0:
+                    return
+            elif fallback is not None:
+                self._codes_fit(*fallback)
 
     def _arrange_codes(self, *, side_by_side: bool) -> None:
         """Number and code side by side, each under its caption; or one a line, after its caption."""
@@ -522,26 +558,26 @@ class CertificateDoneScreen(ServiceScreen):
             caption.setAlignment(Qt.AlignmentFlag.AlignLeft | (Qt.AlignmentFlag.AlignTop if side_by_side
                                                                else Qt.AlignmentFlag.AlignVCenter))
 
-    def _size_codes(self) -> None:
-        """Number and verification code as large as they fit: they are how to print again. Side by
-        side in title or heading size; where that is too wide (elder mode on a 1280 px panel), one a
-        line after its caption, in heading size or else bold body text. Never wrapped or cut."""
+    def _codes_fit(self, side_by_side: bool, role: str) -> bool:
+        """Show number and code so (arranged, in `role`); False, and nothing changed, if too wide."""
         margins = self._grid.contentsMargins()
         inner = self.body_widget.width() - margins.left() - margins.right() - 4
         gap = self._grid.horizontalSpacing()
         codes = (self.number_label, self.code_label)
-        captions = (self.number_caption, self.code_caption)
-        for side_by_side, role in ((True, "title"), (True, "heading"), (False, "heading"), (False, "body")):
-            for label in codes:
-                _set_role(label, role, "strong" if role == "body" else None)
-            code_width = max(text_width(label) for label in codes)
-            if side_by_side:
-                fits = code_width <= (inner - gap) // 2
-            else:
-                fits = max(text_width(label) for label in captions) + gap + code_width <= inner
-            if fits:
-                break
-        self._arrange_codes(side_by_side=side_by_side)
+        kept = [(label.property("role"), label.property("cell")) for label in codes]
+        for label in codes:
+            _set_role(label, role, "strong" if role == "body" else None)
+        code_width = max(text_width(label) for label in codes)
+        if side_by_side:
+            fits = code_width <= (inner - gap) // 2
+        else:
+            fits = max(text_width(label) for label in (self.number_caption, self.code_caption)) + gap + code_width <= inner
+        if fits:
+            self._arrange_codes(side_by_side=side_by_side)
+        else:
+            for label, (old_role, old_cell) in zip(codes, kept):
+                _set_role(label, old_role, old_cell)
+        return fits
 
     def draw(self, state: FlowState) -> None:
         view = state.certificate
@@ -556,17 +592,21 @@ class CertificateDoneScreen(ServiceScreen):
                 warn = kind == "warning"
                 widget.set(kind, t(f"certificate.status.{short}"), th.warning if warn else th.primary, role_px,
                            tone="warning" if warn else ("strong" if widget is self.document_status else ""))
-        self._size_status()
         certificate = view.certificate
+        failed = document in ("paper_out", "failed")
         self.card.setVisible(certificate is not None)
         if certificate is not None:
+            # Smallest first, so nothing is measured while a larger size pushes the panel wider.
+            for label in (self.number_label, self.code_label):
+                _set_role(label, "body", "strong")
+            self._arrange_codes(side_by_side=False)
             self.number_caption.setText(t("certificate_done.number"))
             self.number_label.setText(documents.plain_line(certificate.number))
             self.code_caption.setText(t("certificate_done.code"))
             self.code_label.setText(documents.plain_line(certificate.verification_code))
             self.keep_note.setText(t("certificate_done.keep"))
-            self._size_codes()
-        failed = document in ("paper_out", "failed")
+            # A failure's words already say the number is kept and how to print again.
+            self.keep_note.setVisible(not failed)
         self.reprint_button.setVisible(failed and certificate is not None)
         self.reprint_button.setText(t("certificate_done.reprint"))
         self.reprint_button.setAccessibleName(self.reprint_button.text())
@@ -577,3 +617,5 @@ class CertificateDoneScreen(ServiceScreen):
         self.ok_button.setAccessibleName(self.ok_button.text())
         self.ok_button.setIcon(make_icon("check", big, th.text_on_primary, th.primary))
         self.ok_button.setIconSize(QSize(big, big))
+        self.apply_targets()
+        self._fit()

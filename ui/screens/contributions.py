@@ -30,7 +30,7 @@ from kiosk.contract import models
 from kiosk.flow_state import ContributionsView, FlowState, Intent, Screen
 from ui.screens.enrolment import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
                                   column_gap, icon_px, keep_focus_on_pager, make_bar_button, mirrored_icon,
-                                  show_print_status, spread, text_width)
+                                  needed_height, show_print_status, spread, text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import make_icon
 
@@ -91,7 +91,9 @@ class ContributionsScreen(ServiceScreen):
         self.table = QFrame()
         self.table.setObjectName("contributions_table")
         self.table.setProperty("role", "panel")
-        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Preferred, not Maximum: a maximum is the one-line height, which would squeeze an employer
+        # line that wraps. The stretch below the results keeps the panel from growing.
+        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._table_layout = QVBoxLayout(self.table)
         self._table_layout.setSpacing(0)
         self.header_cells, self._header_line = self._cell_line(self._table_layout, "contributions_header", "header")
@@ -279,11 +281,15 @@ class ContributionsScreen(ServiceScreen):
         self.pager.setVisible(paged)
         part = (self._part + 1, len(self._parts))
         self.print_button.setVisible(not self._picker)
-        # Shorten, step by step, until the bar fits: arrows without words, then "Print", then "2025".
+        # Shorten, step by step, until the bar fits: arrows without words, then "Print", then "2025",
+        # then the position without the part ("12/13" for "12(1/2)/13"; the arrows still step
+        # through the parts, and the words for screen readers keep it).
         width = self.body_widget.width() or self.width()
-        for compact_pager, short_print, short_year in ((False, False, False), (True, False, False),
-                                                       (True, True, False), (True, True, True)):
-            self.pager.show_position(view.page_number, view.page_count, compact=compact_pager, part=part)
+        for compact_pager, short_print, short_year, show_part in (
+                (False, False, False, True), (True, False, False, True), (True, True, False, True),
+                (True, True, True, True), (True, True, True, False)):
+            self.pager.show_position(view.page_number, view.page_count, compact=compact_pager, part=part,
+                                     part_in_label=show_part)
             self.print_button.setText(t("contributions.print_short" if short_print else "contributions.print"))
             year_key = "contributions.year_short" if short_year else "contributions.year_button"
             self.year_button.setText(t(year_key, year=view.year) if view.year else t("contributions.year_none"))
@@ -541,7 +547,7 @@ class ContributionsScreen(ServiceScreen):
         for _ in range(2):     # a change can post another (a row's new height to the panel)
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             results.layout().activate()
-        return max(0, results.layout().totalMinimumSize().height() - self.stack.height())
+        return max(0, needed_height(results.layout(), self.stack.width()) - self.stack.height())
 
     # --- pickers -------------------------------------------------------------------------------
     def _toggle_picker(self, which: str) -> None:
@@ -562,10 +568,6 @@ class ContributionsScreen(ServiceScreen):
         self._redraw()
         if keypad:
             (self.year_button if was == "year" else self.type_button).setFocus(Qt.FocusReason.TabFocusReason)
-
-    def _redraw(self) -> None:
-        if self.state is not None:
-            self.render(self.state, self.brand_label.text())
 
     def _shift_year_window(self, step: int) -> None:
         keypad = self.focusWidget() in (self.newer_years, self.older_years)

@@ -12,7 +12,8 @@ Also home of the small drawing helpers the other service screens share (`IconTex
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QTransform
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout,
                                QWidget)
@@ -49,6 +50,15 @@ def apply_service_style(screen: FlowScreen) -> None:
     screen.setStyleSheet(build_stylesheet(screen.theme, screen.elder) + extra_stylesheet(screen.theme))
 
 
+def needed_height(layout, width: int) -> int:
+    """Height `layout` needs at `width`, wrapped text counted at that width (a layout's minimum
+    size leaves it out: a label that wraps to two lines would get the height of one)."""
+    needed = layout.totalMinimumSize().height()
+    if layout.hasHeightForWidth():
+        needed = max(needed, layout.totalHeightForWidth(width))
+    return needed
+
+
 def settle(widget: QWidget) -> None:
     """Apply the size changes a redraw posted (nested layouts take a few passes), so the
     screen is laid out when `render` returns and measurements match what is drawn."""
@@ -60,21 +70,31 @@ def settle(widget: QWidget) -> None:
 class ServiceScreen(FlowScreen):
     """A flow screen that is fully laid out when `render` returns, with the service styles.
 
-    These screens measure while drawing (column widths, what fits on a page, which words
-    to shorten), so they must draw at the size they are shown at. In the window they are
-    pages of a QStackedWidget, which only sizes the page it shows: a hidden page keeps
-    an old size (640x480 before it was ever shown) and is drawn while hidden, then shown.
-    So a hidden page first takes the size the stack will give it, and a screen drawn at
-    one size and then resized (shown, or the window resized) draws itself again.
+    These screens measure while drawing (column widths, what fits on a page, which words to
+    shorten), so they must draw at the size they are shown at, and while shown. In the window
+    they are pages of a QStackedWidget, which only sizes the page it shows: a hidden page keeps
+    an old size (640x480 before it was ever shown), and its nested layouts do not update while
+    it is hidden (Qt applies layout requests to visible widgets only), yet the flow draws it
+    (a wipe, a language or text-size switch, a state that arrives before the page is shown).
+    So a hidden page first takes the size the stack will give it; a page drawn hidden draws
+    again once shown; a page drawn at one size draws again when resized. And it asks for no
+    minimum size: it fits itself to the room it is given (paging, shortening), and a minimum
+    measured while hidden must not push the window past the panel.
     """
 
     _drawn_size: QSize | None = None
+    _drawn_hidden = False
+    _redraw_posted = False
 
     def render(self, state: FlowState, branding: str) -> None:
         self._take_page_size()
         super().render(state, branding)
         settle(self)
         self._drawn_size = self.size()
+        self._drawn_hidden = not self.isVisible()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(0, 0)
 
     def _take_page_size(self) -> None:
         """While hidden in a stack, take the size the stack gives the page it shows."""
@@ -84,10 +104,27 @@ class ServiceScreen(FlowScreen):
             if page.isValid() and page != self.geometry():
                 self.setGeometry(page)
 
+    def _redraw(self) -> None:
+        """Draw the current state again (same page, picker and part)."""
+        if self.state is not None:
+            self.render(self.state, self.brand_label.text())
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt API)
+        super().showEvent(event)
+        if self._drawn_hidden and not self._redraw_posted:
+            # After this turn of the event loop: the window may draw a new state right after showing.
+            self._redraw_posted = True
+            QTimer.singleShot(0, self._redraw_if_still_stale)
+
+    def _redraw_if_still_stale(self) -> None:
+        if shiboken6.isValid(self) and self._drawn_hidden and self.isVisible():
+            self._redraw()
+        self._redraw_posted = False
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt API)
         super().resizeEvent(event)
         if self.state is not None and self._drawn_size is not None and event.size() != self._drawn_size:
-            self.render(self.state, self.brand_label.text())
+            self._redraw()
 
     def on_style_changed(self) -> None:
         apply_service_style(self)
@@ -253,9 +290,10 @@ class PagerBar(QWidget):
         self._layout = layout
 
     def show_position(self, page: int, count: int, *, compact: bool = False,
-                      part: tuple[int, int] | None = None) -> None:
+                      part: tuple[int, int] | None = None, part_in_label: bool = True) -> None:
         """Show page `page` of `count`; `compact` leaves the arrows without words where room is short.
-        `part` = (part, parts) when this page is shown in parts: the buttons step through them too."""
+        `part` = (part, parts) when this page is shown in parts: the buttons step through them too
+        (`part_in_label` False leaves it out of the visible position, not of the spoken one)."""
         screen = self._screen
         t, th = screen.t, screen.theme
         self._layout.setSpacing(th.spacing_px(screen.elder))
@@ -267,7 +305,8 @@ class PagerBar(QWidget):
         number, parts = part if part is not None and part[1] > 1 else (1, 1)
         params = {"page": page, "count": count, "part": number, "parts": parts}
         long_key, short_key = ("page_part_of", "page_part_short") if parts > 1 else ("page_of", "page_short")
-        self.position_label.setText(t(f"{self._prefix}.{short_key if compact else long_key}", **params))
+        shown_key = (short_key if compact else long_key) if part_in_label else ("page_short" if compact else "page_of")
+        self.position_label.setText(t(f"{self._prefix}.{shown_key}", **params))
         self.position_label.setAccessibleName(t(f"{self._prefix}.{long_key}", **params))
         has_previous = page > 1 or number > 1
         has_next = page < count or number < parts
