@@ -81,6 +81,7 @@ class DevicesChanged:
     qr_scanner: bool
     receipt_printer: bool
     document_printer: bool
+    pin_on_reader: bool = False   # the card reader takes the PIN on its own keypad
 
 
 @dataclasses.dataclass(frozen=True)
@@ -577,6 +578,8 @@ class FlowMachine:
 
     def _on_pin(self, intent: Intent, value: object, effects: list[Effect]) -> None:
         session, pin = self._session, self.state.pin
+        if pin.on_reader and intent not in (Intent.CANCEL, Intent.BACK):
+            return   # the PIN is typed on the reader; the kiosk never sees it
         if intent is Intent.DIGIT and isinstance(value, str) and value.isdigit() and len(value) == 1:
             if len(session.pin) < PIN_LENGTH:
                 session.pin += value
@@ -596,6 +599,9 @@ class FlowMachine:
             self.state = replace(self.state, pin=replace(pin, length=0, error_key=""))
             self._run(VerifyPin(entered), effects, "busy.verifying_pin", cancellable=False)
         elif intent in (Intent.CANCEL, Intent.BACK):
+            if self._pending:
+                effects.append(CancelTasks())   # a PIN-pad reader waiting for the citizen
+                self._pending.clear()
             self._finish(effects, "cancelled")
 
     def _on_menu(self, intent: Intent, value: object, effects: list[Effect]) -> None:
@@ -941,7 +947,7 @@ class FlowMachine:
         value = event.value
         if isinstance(task, ReadCard):
             self._session.card = value
-            self._go(Screen.PIN, pin=PinView(keypad_digits=self._keypad()), identified_by="card")
+            self._ask_pin(effects)
         elif isinstance(task, VerifyPin):
             self._pin_answer(value, effects)
         elif isinstance(task, (OpenCardSession, OpenEcardSession)):
@@ -1007,9 +1013,16 @@ class FlowMachine:
         elif result.blocked:
             self._message(MessageKind.ERROR, "card_blocked", actions=(Intent.CONFIRM,))
         else:
-            self._go(Screen.PIN, pin=PinView(tries_left=result.tries_left, error_key="pin.wrong",
-                                             keypad_digits=self._keypad()))
+            self._ask_pin(effects, tries_left=result.tries_left, error_key="pin.wrong")
             self.state = replace(self.state, speech_key="pin.wrong")
+
+    def _ask_pin(self, effects: list[Effect], **pin_changes) -> None:
+        """The PIN screen; with a PIN-pad reader the card is asked at once and the citizen types there."""
+        on_reader = self._devices.pin_on_reader
+        self._go(Screen.PIN, pin=PinView(keypad_digits=self._keypad(), on_reader=on_reader, **pin_changes),
+                 identified_by="card")
+        if on_reader:
+            self._run(VerifyPin(""), effects, "", show_busy=False)
 
     def _keypad(self) -> tuple[str, ...]:
         digits = list("1234567890")

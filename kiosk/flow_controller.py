@@ -182,10 +182,13 @@ class FlowController:
                 self._post(flow.CardPresence(new.media is MediaState.PRESENT))
         if changed:
             get = self._device_usable.get
+            reader = self._devices.get(DeviceClass.CARD_READER) if self._devices is not None else None
+            pin_entry = getattr(getattr(reader, "capabilities", None), "pin_entry", "kiosk")
             self._post(flow.DevicesChanged(
                 card_reader=get(DeviceClass.CARD_READER, False), qr_scanner=get(DeviceClass.QR_SCANNER, False),
                 receipt_printer=get(DeviceClass.RECEIPT_PRINTER, False),
-                document_printer=get(DeviceClass.DOCUMENT_PRINTER, False)))
+                document_printer=get(DeviceClass.DOCUMENT_PRINTER, False),
+                pin_on_reader=pin_entry == "reader_pinpad"))
 
     # --- back office availability -------------------------------------------------------
     def _maybe_probe(self) -> None:

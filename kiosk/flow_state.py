@@ -108,6 +108,7 @@ class PinView:
     tries_left: int | None = None  # from the card's answer to a wrong PIN
     error_key: str = ""
     keypad_digits: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
+    on_reader: bool = False       # the reader has its own PIN pad: the PIN never passes the kiosk
 
 
 @dataclasses.dataclass(frozen=True)

@@ -378,3 +378,20 @@ def test_speech_effects_name_catalogue_keys_only():
     j.card_to_menu("987654")
     for speak in of_type(j.effects, flow.Speak):
         assert "987654" not in repr(speak) and speak.key in MessageCatalog()
+
+
+def test_a_pin_pad_reader_is_asked_at_once_and_the_kiosk_keypad_is_ignored():
+    j = Journey()
+    j.send(flow.DevicesChanged(card_reader=True, qr_scanner=True, receipt_printer=True, document_printer=True,
+                               pin_on_reader=True))
+    j.send(flow.CardPresence(True))
+    j.answer(flow.ReadCard, object())
+    assert j.state.screen is Screen.PIN and j.state.pin.on_reader
+    ticket, verify = j.task(flow.VerifyPin)
+    assert verify.pin == ""
+    j.press(Intent.DIGIT, "1")
+    assert j.state.pin.length == 0
+    j.send(flow.TaskDone(ticket, PinResult(verified=False, tries_left=2)))
+    assert j.state.pin.tries_left == 2 and j.task(flow.VerifyPin)[0] != ticket   # asked again
+    effects = j.press(Intent.CANCEL)
+    assert of_type(effects, flow.CancelTasks) and j.state.screen is Screen.GOODBYE

@@ -626,3 +626,12 @@ def test_a_blank_state_leaves_no_personal_text_behind(make):
     for screen, blank in ((menu, Screen.MENU), (rejected, Screen.MESSAGE)):
         screen.render(FlowState(screen=blank), BRAND)
         assert not any("李秀英" in text for text in all_texts(screen))
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 1024)])
+def test_pin_on_a_pin_pad_reader_shows_no_keypad_and_says_where_to_type(make, theme, catalog, size):
+    state = FlowState(screen=Screen.PIN, language="en", elder_mode=True, pin=PinView(on_reader=True, tries_left=2))
+    screen = make(PinScreen, state, size)
+    assert not screen.keypad.isVisible() and not screen.ok_button.isVisible() and screen.cancel_button.isVisible()
+    assert screen.instruction.text() == catalog.text("pin.on_reader", "en")
+    assert clipped_widgets(screen) == [] and small_targets(screen, theme.min_target_px(True)) == []

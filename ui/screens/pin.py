@@ -258,7 +258,11 @@ QPushButton[keypad="digit"] {{ font-size: {digit_px}px; padding: 0px 8px; }}
         for button in (self.clear_button, self.delete_button, self.cancel_button, self.ok_button):
             button.setAccessibleName(button.text())
 
-        self.instruction.setText(self.t("pin.instruction"))
+        # A reader with its own PIN pad: no keypad here, the citizen types on the reader.
+        self.keypad.setVisible(not pin.on_reader)
+        self.ok_button.setVisible(not pin.on_reader)
+        self.dots.setVisible(not pin.on_reader)
+        self.instruction.setText(self.t("pin.on_reader" if pin.on_reader else "pin.instruction"))
         self.dots.set_count(pin.length, pin.max_length)
         self.dots.setAccessibleName(self.t("pin.entered", count=min(pin.length, pin.max_length), total=pin.max_length))
         small = icon_size(self)
