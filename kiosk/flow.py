@@ -395,6 +395,10 @@ class FlowMachine:
     def in_session(self) -> bool:
         return bool(self._session.token)
 
+    @property
+    def backoffice_available(self) -> bool:
+        return self._backoffice_up
+
     def _go(self, screen: Screen, **changes) -> None:
         can_go_back = screen in BACK_TARGETS
         self.state = replace(self.state, screen=screen, can_go_back=can_go_back,

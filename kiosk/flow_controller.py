@@ -195,8 +195,8 @@ class FlowController:
         now = self._clock()
         if self._probing or now - self._last_probe < PROBE_INTERVAL_S:
             return
-        if self.machine.in_session:
-            return   # a session's own calls report failures; no extra traffic
+        if self.machine.in_session and self.machine.backoffice_available:
+            return   # a session's own calls report failures; probe only to see it come back
         self._last_probe, self._probing = now, True
         self._pool.submit(self._probe)
 
