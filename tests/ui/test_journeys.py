@@ -489,3 +489,19 @@ def test_a_touch_anywhere_stops_speech_and_counts_as_activity(journey):
     QTest.mouseClick(title, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     driver.pump(0.05)
     assert stops and driver.state.countdown is None and driver.state.screen is Screen.MENU
+
+
+def test_services_come_back_in_the_same_session_when_the_back_office_does(journey):
+    driver, _ = journey()
+    embedded = driver.kiosk.wait_for_backoffice().embedded
+    driver.card_to_menu("A00000019", shots=False)
+    embedded.stop()
+    driver.press(Intent.CHOOSE_SERVICE, "contributions")
+    driver.wait_screen(Screen.MESSAGE, timeout_s=60)
+    driver.press(Intent.CONFIRM)
+    driver.wait(lambda s: s.screen is Screen.MENU and not any(t.available for t in s.menu), "all unavailable")
+    embedded.start()
+    driver.idle(20)
+    driver.wait(lambda s: all(t.available for t in s.menu), "services back", 30)
+    driver.press(Intent.CHOOSE_SERVICE, "contributions")
+    driver.wait_screen(Screen.CONTRIBUTIONS)
