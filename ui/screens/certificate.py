@@ -374,8 +374,8 @@ class CertificatePreviewScreen(ServiceScreen):
 
     def _side_width(self) -> int:
         """The side column: wide enough for the number, the date, the pager and Print, within 28-45 %
-        of the body. A number too long for heading size there is shown in bold body text instead
-        (it is read and typed in later, so it is never wrapped or cut)."""
+        of the body (60 % for an unusually long number). A number too long for heading size there is
+        shown in bold body text instead (it is read and typed in later, so it is never wrapped or cut)."""
         body = self.body_widget.width()
         widest = round(body * 0.45)
         minimum = self.theme.min_target_px(self.elder)
@@ -389,6 +389,8 @@ class CertificatePreviewScreen(ServiceScreen):
             texts = max(text_width(self.number_label), text_width(self.valid_label)) + 2
             if texts <= widest:
                 break
+        # A number longer than the back office's usual ones: a wider column rather than a cut number.
+        widest = max(widest, min(texts, round(body * 0.6)))
         return min(max(fixed + [texts]), widest)
 
     def _paper_inner(self) -> tuple[int, int]:
@@ -571,7 +573,8 @@ class CertificateDoneScreen(ServiceScreen):
         if side_by_side:
             fits = code_width <= (inner - gap) // 2
         else:
-            fits = max(text_width(label) for label in (self.number_caption, self.code_caption)) + gap + code_width <= inner
+            caption_width = max(text_width(label) for label in (self.number_caption, self.code_caption))
+            fits = caption_width + gap + code_width <= inner
         if fits:
             self._arrange_codes(side_by_side=side_by_side)
         else:

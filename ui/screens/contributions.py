@@ -14,7 +14,13 @@ picker; the flow machine decides what happens next.
 
 The machine picks the page size; `rows_that_fit()` says how many rows this screen
 holds at its current size, language and mode in the worst case (two employers on the
-page, owed and deferred explained, a print failure shown).
+page, owed and deferred explained, a print failure shown). A page with more rows than
+fit at once is shown in parts (previous/next step through them before asking the
+machine for another page), so no row is ever left out.
+
+When the columns are too wide (English, elder mode, 1280 px) the longest type name is
+abbreviated, the months lose their year (it is on the year button and the totals), the
+panel's margin narrows, and last the columns move closer, in that order.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import logging
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from kiosk import documents
 from kiosk.contract import models
@@ -350,18 +357,20 @@ class ContributionsScreen(ServiceScreen):
     def _fit_columns(self, view: ContributionsView, rows: list[models.ContributionRow],
                      total_texts: list[tuple[str, str]]) -> None:
         """Column widths for every row of the page (its parts line up), as its texts need them.
-        When they do not fit (English, elder mode, 1280 px): columns closer, then a long type name
-        abbreviated, then months without the year (the year is on the year button and the totals),
-        then a narrower panel margin."""
+        When they do not fit (English, elder mode, 1280 px): the long type name abbreviated, then
+        months without the year (the year is on the year button and the totals), then a narrower
+        panel margin, and only then columns closer: amounts side by side must not run together."""
         plain, bold = self.empty_label, self.header_cells[0]      # body text, and bold (headings, totals, status)
         wide = column_gap(self)
         close = max(6, wide // 2)
-        attempts = [(False, False, wide, wide), (False, False, close, wide), (True, False, close, wide)]
+        attempts = [(False, False, wide, wide), (True, False, wide, wide)]
         if view.year:
-            attempts += [(True, True, close, wide), (True, True, 6, 6)]
+            attempts += [(True, True, wide, wide), (True, True, wide, 6)]
+        attempts += [(True, bool(view.year), close, 6)]
         for narrow_types, month_only, gap, margin in attempts:
             self._narrow_types, self._month_only = narrow_types, month_only
-            self.header_cells[0].setText(self.t("contributions.col.month" if month_only else "contributions.col.period"))
+            self.header_cells[0].setText(self.t("contributions.col.month" if month_only
+                                                else "contributions.col.period"))
             self._table_layout.setContentsMargins(margin, 4, margin, 4)
             cells = [self._row_cells(row) for row in rows]
             widths = [text_width(cell) for cell in self.header_cells]

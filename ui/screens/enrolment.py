@@ -336,7 +336,8 @@ class EnrolmentScreen(ServiceScreen):
         self.table = QFrame()
         self.table.setObjectName("enrolment_table")
         self.table.setProperty("role", "panel")
-        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Preferred, not Maximum: a maximum is the unwrapped height, which would squeeze a wrapped note.
+        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._table_layout = QVBoxLayout(self.table)
         self._table_layout.setSpacing(0)
         self.header_cells: list[QLabel] = []
@@ -521,7 +522,8 @@ class EnrolmentScreen(ServiceScreen):
         bar = max(self.print_button.minimumHeight(), self.pager.sizeHint().height())
         header = max(cell.heightForWidth(cell.maximumWidth()) for cell in self.header_cells)
         margins = self._table_layout.contentsMargins()
-        status = self.print_status.height_for(self.body_widget.width()) + gap if self.print_status.isVisibleTo(self) else 0
+        status = (self.print_status.height_for(self.body_widget.width()) + gap
+                  if self.print_status.isVisibleTo(self) else 0)
         return self.body_widget.height() - bar - gap - header - margins.top() - margins.bottom() - 4 - status
 
     def _show_page(self) -> None:
