@@ -35,7 +35,7 @@ from kiosk.flow_state import (CertificateRange, CertificateView, ContributionsVi
 PIN_LENGTH = 6
 MOBILE_LENGTH = 11
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
-ROWS_PER_PAGE = {False: 6, True: 4}      # contributions rows that fit a 1280x1024 panel
+ROWS_PER_PAGE = {False: 6, True: 3}      # contributions rows that fit a 1280x1024 panel (elder scale 1.4)
 GOODBYE_SECONDS = 8                      # an e-card goodbye returns to attract by itself
 SPOKEN_COUNTDOWN_AT = (10,)              # besides the start of the warning
 
@@ -452,13 +452,13 @@ class FlowMachine:
             return "out_of_service.backoffice"
         return ""
 
-    def _to_idle(self, effects: list[Effect]) -> None:
-        """The idle screen, in the terminal's language and normal text size (DESIGN 9)."""
+    def _to_idle(self, effects: list[Effect], *, reset_display: bool = True) -> None:
+        """The idle screen; after a citizen, in the terminal's language and normal text size (DESIGN 9)."""
         screen = self._idle_screen()
         if self.in_session or self._session.card is not None:
             self._end_session(effects, "ended")
-        self._go(screen, out_of_service_key=self._out_of_service_key(), language=self.settings.language,
-                 elder_mode=False)
+        display = {"language": self.settings.language, "elder_mode": False} if reset_display else {}
+        self._go(screen, out_of_service_key=self._out_of_service_key(), **display)
 
     def _end_session(self, effects: list[Effect], reason: str) -> None:
         """Close and wipe; the caller chooses the next screen."""
@@ -900,7 +900,8 @@ class FlowMachine:
         if screen is Screen.MENU:
             self.state = replace(self.state, menu=self._menu_tiles())
         elif screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE):
-            self._to_idle(effects)
+            # A device or the back office changed while someone may be choosing a language.
+            self._to_idle(effects, reset_display=False)
 
     # --- time -------------------------------------------------------------------------
     def _tick(self, effects: list[Effect]) -> None:

@@ -395,3 +395,14 @@ def test_a_pin_pad_reader_is_asked_at_once_and_the_kiosk_keypad_is_ignored():
     assert j.state.pin.tries_left == 2 and j.task(flow.VerifyPin)[0] != ticket   # asked again
     effects = j.press(Intent.CANCEL)
     assert of_type(effects, flow.CancelTasks) and j.state.screen is Screen.GOODBYE
+
+
+def test_a_language_chosen_on_the_attract_screen_survives_device_and_back_office_news():
+    j = Journey()
+    j.press(Intent.LANGUAGE, "en")
+    j.press(Intent.ELDER_MODE, True)
+    j.send(flow.DevicesChanged(card_reader=True, qr_scanner=True, receipt_printer=True, document_printer=False))
+    j.send(flow.BackofficeChanged(True))
+    assert (j.state.screen, j.state.language, j.state.elder_mode) == (Screen.ATTRACT, "en", True)
+    j.card_to_menu()
+    assert (j.state.language, j.state.elder_mode) == ("en", True)

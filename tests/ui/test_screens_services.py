@@ -374,19 +374,19 @@ def test_rows_that_fit_is_true(make_screen, theme, size, lang, elder, caplog):
 
 
 def test_a_page_too_long_for_the_panel_is_shown_in_parts_and_never_loses_a_row(qtbot, make_screen, theme):
-    """Elder mode at 1280x1024 with the app's text scale: four rows with two employers and a print
+    """Elder mode at 1280x1024 with the app's text scale: six rows with two employers and a print
     failure do not fit at once. The screen shows them in two parts; previous/next and PageUp/PageDown
     step through the parts before asking the machine for another page, and stepping back into a page
     starts on its last part."""
     size = (1280, 1024)
-    rows = contribution_rows(2) + contribution_rows(2, employer="广州市天河区电子科技有限公司")
+    rows = contribution_rows(3) + contribution_rows(3, employer="广州市天河区电子科技有限公司")
     state = contributions_state("en", True, rows=rows, print_status="contributions.print.failed_paper_out")
     screen = make_screen(ContributionsScreen, state, size)
     seen = collect(screen)
     assert screen.part_count() == 2
     assert "(1/2)" in screen.pager.position_label.text()
     assert screen.pager.previous_button.isEnabled()          # page 2 of 3: page 1 is before it
-    assert shown_row_names(qtbot, screen, size, theme, True) == [f"contributions_row_{i}" for i in range(4)]
+    assert shown_row_names(qtbot, screen, size, theme, True) == [f"contributions_row_{i}" for i in range(6)]
     assert "(2/2)" in screen.pager.position_label.text() and seen == []
     qtbot.keyClick(screen, Qt.Key.Key_PageUp)
     assert "(1/2)" in screen.pager.position_label.text() and seen == []
@@ -402,7 +402,7 @@ def test_a_page_too_long_for_the_panel_is_shown_in_parts_and_never_loses_a_row(q
     page_one = replace(state.contributions, page=contribution_page(rows, page=1), page_number=1)
     screen.render(replace(state, contributions=page_one), "x")
     assert "(2/2)" in screen.pager.position_label.text()
-    assert screen.rows[-1].objectName() == "contributions_row_3"
+    assert screen.rows[-1].objectName() == "contributions_row_5"
 
 
 def test_contributions_rows_totals_and_status_words(make_screen):
@@ -898,7 +898,7 @@ def test_preview_number_too_long_for_heading_size_is_bold_body_text(make_screen,
 
 
 @pytest.mark.parametrize(("size", "elder", "side_by_side"), [((1920, 1080), False, True),
-                                                              ((1280, 1024), True, False)])
+                                                              ((1280, 1024), True, True)])
 def test_done_codes_side_by_side_where_they_fit_else_one_a_line(make_screen, theme, size, elder, side_by_side):
     state = certificate_state("en", elder, Screen.CERTIFICATE_DONE, document="certificate.status.printed",
                               receipt="certificate.status.receipt_printed")
@@ -910,13 +910,13 @@ def test_done_codes_side_by_side_where_they_fit_else_one_a_line(make_screen, the
 
 
 def test_certificate_choice_keeps_one_earlier_certificate_in_english_elder_mode(make_screen, theme):
-    """At 1280x1024 in English elder mode the first earlier certificate only fits with the period in
-    body size and its button saying "Print": it is shown so, never squeezed or dropped."""
+    """At 1280x1024 in English elder mode the first earlier certificate is shown with its full
+    "Print again" button, never squeezed or dropped."""
     screen = make_screen(CertificateScreen, certificate_state("en", True), (1280, 1024))
     assert_fits(screen, (1280, 1024), theme, True)
     assert list(screen.reprint_buttons) == ["NJ20261008000007"]
     button = screen.reprint_buttons["NJ20261008000007"]
-    assert button.text() == "Print" and "NJ20261008000007" in button.accessibleName()
+    assert button.text() == "Print again" and "NJ20261008000007" in button.accessibleName()
 
 
 # --- wording ---------------------------------------------------------------------------------------

@@ -49,8 +49,13 @@ class FlowScreen(QWidget):
         self._header.setProperty("role", "header")
         self.brand_label = plain_label("", "brand", wrap=True)
         self.brand_label.setObjectName("brand")
+        # The hotline sits in the header: a footer line of its own costs a 1280x1024 panel
+        # the height elder mode needs.
+        self.hotline_label = plain_label("", "brand")
+        self.hotline_label.setObjectName("hotline")
         header_layout = QHBoxLayout(self._header)
         header_layout.addWidget(self.brand_label, 1)
+        header_layout.addWidget(self.hotline_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self.title_label = plain_label("", "title", wrap=True)
         self.title_label.setObjectName("title")
@@ -68,8 +73,6 @@ class FlowScreen(QWidget):
         self.elder_button.activated.connect(lambda: self.emit_intent(Intent.ELDER_MODE, not self.elder))
         self.repeat_button = self._footer_button("repeat_speech", "secondary", Intent.REPEAT)
         self.call_staff_button = self._footer_button("call_staff", "call", Intent.CALL_STAFF)
-        self.hotline_label = plain_label("", "muted")
-        self.hotline_label.setObjectName("hotline")
         row = QHBoxLayout()
         for button in (self.language_button, self.elder_button, self.repeat_button):
             row.addWidget(button)
@@ -78,7 +81,6 @@ class FlowScreen(QWidget):
         self._footer_row = row
         footer_layout = QVBoxLayout(self._footer)
         footer_layout.addLayout(row)
-        footer_layout.addWidget(self.hotline_label, 0, Qt.AlignmentFlag.AlignRight)
         self._footer_layout = footer_layout
 
         for bar in (self._header, self._footer):
@@ -207,7 +209,7 @@ class FlowScreen(QWidget):
         th, elder = self.theme, self.elder
         self.setStyleSheet(build_stylesheet(th, elder))
         self._header.layout().setContentsMargins(32, 12, 32, 12)
-        self._footer_layout.setContentsMargins(32, 10, 32, 8)
+        self._footer_layout.setContentsMargins(32, 10, 32, 10)
         self._footer_layout.setSpacing(2)
         self._footer_row.setSpacing(th.spacing_px(elder))
         self.body.setSpacing(th.spacing_px(elder))
