@@ -9,7 +9,7 @@ an outside controller decides what happens, including whether to call
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -17,7 +17,7 @@ from kiosk.messages import DEFAULT_LANGUAGE, LANGUAGES, MessageCatalog
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
-from ui.widgets.pictograms import Pictogram, make_icon
+from ui.widgets.pictograms import Pictogram, apply_icons
 
 _NAV_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Left, Qt.Key.Key_Right,
              Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -231,9 +231,7 @@ class AttractScreen(QWidget):
             self.repeat_button: ("speaker", th.primary),
             self.call_staff_button: ("staff", th.text_on_primary),
         }
-        for button, (kind, color) in icons.items():
-            button.setIcon(make_icon(kind, px, color, fill))
-            button.setIconSize(QSize(px, px))
+        apply_icons(icons, px, fill)
 
     def _apply_metrics(self) -> None:
         th, elder = self._theme, self._elder

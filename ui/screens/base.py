@@ -9,7 +9,7 @@ the tactile keypad (digits, Enter, Clear, Cancel, arrows).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -18,7 +18,7 @@ from kiosk.messages import MessageCatalog
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
-from ui.widgets.pictograms import make_icon
+from ui.widgets.pictograms import apply_icons
 
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)}
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -201,9 +201,7 @@ class FlowScreen(QWidget):
             self.repeat_button: ("speaker", th.primary),
             self.call_staff_button: ("staff", th.text_on_primary),
         }
-        for button, (kind, color) in icons.items():
-            button.setIcon(make_icon(kind, px, color, fill))
-            button.setIconSize(QSize(px, px))
+        apply_icons(icons, px, fill)
 
     def _apply_style(self) -> None:
         th, elder = self.theme, self.elder

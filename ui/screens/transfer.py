@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPaintEvent, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk import documents
@@ -23,7 +23,7 @@ from ui.screens.base import FlowScreen
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
-from ui.widgets.pictograms import ICON_KINDS, make_icon
+from ui.widgets.pictograms import ICON_KINDS, begin_icon, make_icon
 
 # --- look ---------------------------------------------------------------------------------
 
@@ -101,17 +101,7 @@ def icon_pixmap(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QPixma
         return make_icon(kind, px, color, fill).pixmap(px, px)
     if kind not in EXTRA_ICON_KINDS:
         raise ValueError(f"unknown icon {kind!r}")
-    pixmap = QPixmap(px, px)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.scale(px / 24.0, px / 24.0)
-    c = QColor(color)
-    pen = QPen(c, 2.2)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
+    pixmap, p, c = begin_icon(px, color)
     if kind == "place":            # a map pin: where you are now
         path = QPainterPath(QPointF(12, 22))
         path.cubicTo(7, 16, 4.5, 12.5, 4.5, 9.5)

@@ -157,10 +157,15 @@ def _draw_qr_scan(p: QPainter, t: Theme) -> None:
 ICON_KINDS = ("checkbox_off", "checkbox_on", "speaker", "globe", "staff", "scan", "help", "back", "exit", "warning", "check", "printer")
 
 
-def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
-    """A square icon `px` pixels wide in `color` (`fill` is the inside of a box)."""
-    if kind not in ICON_KINDS:
-        raise ValueError(f"unknown icon {kind!r}")
+def apply_icons(icons: dict, px: int, fill: str) -> None:
+    """Give each button (key) its icon (value: kind, colour) at `px` pixels."""
+    for button, (kind, color) in icons.items():
+        button.setIcon(make_icon(kind, px, color, fill))
+        button.setIconSize(QSize(px, px))
+
+
+def begin_icon(px: int, color: str) -> tuple[QPixmap, QPainter, QColor]:
+    """A transparent `px` square and a painter on a 24-unit grid with the house stroke (round, 2.2)."""
     pixmap = QPixmap(px, px)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
@@ -172,6 +177,14 @@ def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)
+    return pixmap, p, c
+
+
+def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
+    """A square icon `px` pixels wide in `color` (`fill` is the inside of a box)."""
+    if kind not in ICON_KINDS:
+        raise ValueError(f"unknown icon {kind!r}")
+    pixmap, p, c = begin_icon(px, color)
     if kind in ("checkbox_off", "checkbox_on"):
         p.setBrush(QColor(fill))
         p.drawRoundedRect(QRectF(2.5, 2.5, 19, 19), 3, 3)
