@@ -589,10 +589,11 @@ def show_print_status(screen: FlowScreen, widget: IconText, key: str) -> None:
 
 
 def row_height(row: QWidget) -> int:
-    """Height a table row needs at its fixed width: its cells' line plus each wrapped note."""
+    """Height a table row needs at its fixed width: its cells' line plus each wrapped note,
+    with the layout's margins and the row's own (its stylesheet border-top, a frame width)."""
     layout = row.layout()
-    margins = layout.contentsMargins()
-    height = margins.top() + margins.bottom()
+    margins, frame = layout.contentsMargins(), row.contentsMargins()
+    height = margins.top() + margins.bottom() + frame.top() + frame.bottom()
     for i in range(layout.count()):
         item = layout.itemAt(i)
         if item.layout() is not None:   # the line of cells
