@@ -50,9 +50,12 @@ def _config(settings: BackofficeSettings, host: str, port: int, tls_certfile: Pa
 
 def serve(settings: BackofficeSettings, host: str, port: int, tls_certfile: Path | str | None = None,
           tls_keyfile: Path | str | None = None, tls_client_ca: Path | str | None = None,
-          log_level: str = "warning") -> None:
-    """Serve until interrupted (blocking)."""
-    uvicorn.Server(_config(settings, host, port, tls_certfile, tls_keyfile, tls_client_ca, log_level)).run()
+          log_level: str = "warning", response_delay_s: float = 0.0) -> None:
+    """Serve until interrupted (blocking); `response_delay_s` plays a slow provincial platform."""
+    app = ResponseDelay(create_app(settings))
+    app.seconds = max(0.0, response_delay_s)
+    uvicorn.Server(_config(settings, host, port, tls_certfile, tls_keyfile, tls_client_ca, log_level,
+                           app=app)).run()
 
 
 class EmbeddedBackoffice:

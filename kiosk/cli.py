@@ -45,6 +45,8 @@ def _add_backoffice(subparsers) -> None:
     parser.add_argument("--tls-key", type=Path, help="server private key (PEM)")
     parser.add_argument("--tls-client-ca", type=Path, help="require client certificates signed by this CA")
     parser.add_argument("--no-demo-endpoints", action="store_true", help="disable POST /v1/ecard/codes")
+    parser.add_argument("--response-delay-s", type=float, default=0.0,
+                        help="answer every request this late (a slow platform, for benchmarks)")
     parser.set_defaults(handler=_cmd_backoffice)
 
 
@@ -156,7 +158,7 @@ def _cmd_backoffice(args) -> int:
     scheme = "https" if args.tls_cert else "http"
     print(f"reference back office on {scheme}://{args.host}:{args.port}/v1 (database {args.db})", flush=True)
     serve(BackofficeSettings(**options), args.host, args.port, tls_certfile=args.tls_cert,
-          tls_keyfile=args.tls_key, tls_client_ca=args.tls_client_ca)
+          tls_keyfile=args.tls_key, tls_client_ca=args.tls_client_ca, response_delay_s=args.response_delay_s)
     return EXIT_OK
 
 

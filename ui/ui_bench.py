@@ -179,7 +179,12 @@ def bench_card_to_menu_pcscd(settings, iterations: int) -> None:
 
 
 def bench_gui_stall(settings, delay_s: float = 3.0) -> None:
-    """Largest gap between 2 ms timer beats while a slow back-office answer is outstanding (BUSY shown)."""
+    """Largest gap between 2 ms timer beats while a slow back-office answer is outstanding (BUSY shown).
+
+    The back office runs in its own process, answering every request `delay_s` late, so the
+    figure is the kiosk's own (an in-process server would share the GIL).
+    """
+    settings, server = _separate_backoffice(settings, delay_s)
     kiosk, window = _kiosk(settings)
     driver = JourneyDriver(kiosk)
     gaps: list[float] = []
@@ -197,7 +202,6 @@ def bench_gui_stall(settings, delay_s: float = 3.0) -> None:
     timer.timeout.connect(beat)
     try:
         driver.card_to_menu("A00000019", shots=False)
-        kiosk.wait_for_backoffice().embedded.set_delay(delay_s)
         clock.start()
         timer.start()
         waited = 0.0
@@ -211,17 +215,20 @@ def bench_gui_stall(settings, delay_s: float = 3.0) -> None:
             driver.wait_screen(Screen.MENU)
         timer.stop()
     finally:
-        kiosk.wait_for_backoffice().embedded.set_delay(0)
         driver.press(Intent.FINISH)
         driver.remove_card()
         kiosk.shutdown()
         window.close()
+        server.terminate()
+        server.wait(timeout=10)
     stall = max(gaps[1:]) if len(gaps) > 1 else float("nan")
+    typical = statistics.median(gaps) if gaps else float("nan")
     print(f"longest GUI-thread stall while the back office answers in {delay_s:.0f} s: {stall:.1f} ms "
-          f"(2 ms timer, {len(gaps)} beats over {waited:.1f} s of waiting, 3 services)  target < 33 ms")
+          f"(2 ms timer: median beat {typical:.1f} ms, {len(gaps)} beats over {waited:.1f} s of waiting, "
+          f"3 services)  target < 33 ms")
 
 
-def _separate_backoffice(settings):
+def _separate_backoffice(settings, response_delay_s: float = 0.0):
     """The reference back office in its own process, so the kiosk's memory is the kiosk's alone."""
     import dataclasses
     import socket
@@ -232,7 +239,8 @@ def _separate_backoffice(settings):
         port = probe.getsockname()[1]
     scratch = tempfile.mkdtemp(prefix="kiosk-bench-backoffice-")
     server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "backoffice", "--port", str(port),
-                               "--db", f"{scratch}/backoffice.sqlite3"], cwd=REPO,
+                               "--db", f"{scratch}/backoffice.sqlite3",
+                               "--response-delay-s", str(response_delay_s)], cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     server.stdout.readline()   # "reference back office on ..."
     url = f"http://127.0.0.1:{port}/"
