@@ -189,3 +189,31 @@ def qt_application_first(qapp):
     """A QApplication before anything else: a bare QGuiApplication created first (PDF rendering
     makes one when there is none) would make every later QWidget abort the process."""
     return qapp
+
+
+# --- pcscd: one private daemon per test session, shared by the card tests and the kiosk journeys.
+# PcscdRunner holds a machine-wide lock while it runs, so there must be exactly one.
+
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory):
+    from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+
+    if find_pcscd() is None:
+        pytest.skip("pcscd is not installed (Debian: apt-get install pcscd vsmartcard-vpcd)")
+    if not VPCD_DRIVER.exists():
+        pytest.skip("the vpcd driver is not installed (Debian: apt-get install vsmartcard-vpcd)")
+    try:
+        import smartcard.scard  # noqa: F401
+    except ImportError:
+        pytest.skip("pyscard is not installed (pip install pyscard; needs swig and libpcsclite-dev)")
+    if os.geteuid() != 0:
+        pytest.skip("a private pcscd needs root")
+    runner = PcscdRunner(log_path=tmp_path_factory.mktemp("pcscd") / "pcscd.log")
+    runner.start()
+    yield runner
+    runner.stop()
+
+

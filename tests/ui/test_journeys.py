@@ -408,34 +408,27 @@ def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
     assert len(seen) >= 12
 
 
-def test_journey_through_pcscd_and_the_virtual_card(journey):
-    from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+def test_journey_through_pcscd_and_the_virtual_card(journey, pcscd):
     from devices.card.virtual_card import VirtualCard
     from kiosk.demo_cards import demo_card_record
 
-    if find_pcscd() is None:
-        pytest.skip("pcscd is not installed here (apt-get install pcscd vsmartcard-vpcd)")
-    runner = PcscdRunner().start()
+    driver, watch = journey("demo_pcsc")
+    kiosk = driver.kiosk
+    driver.wait(lambda s: kiosk.devices.card_reader.status.state.value == "online", "reader online", 20)
+    card = VirtualCard(demo_card_record("A00000019"))
+    card.insert()
     try:
-        driver, watch = journey("demo_pcsc")
-        kiosk = driver.kiosk
-        driver.wait(lambda s: kiosk.devices.card_reader.status.state.value == "online", "reader online", 20)
-        card = VirtualCard(demo_card_record("A00000019"))
-        card.insert()
-        try:
-            driver.wait_screen(Screen.PIN, timeout_s=20)
-            driver.enter_pin("123456")
-            state = driver.wait_screen(Screen.MENU)
-            assert state.citizen.name == ZHANG.name
-            driver.press(Intent.CHOOSE_SERVICE, "enrolment")
-            driver.wait_screen(Screen.ENROLMENT)
-            watch.look()
-        finally:
-            card.remove()
-        driver.wait_screen(Screen.ATTRACT, timeout_s=20)
-        watch.assert_no_full_ssn()
+        driver.wait_screen(Screen.PIN, timeout_s=20)
+        driver.enter_pin("123456")
+        state = driver.wait_screen(Screen.MENU)
+        assert state.citizen.name == ZHANG.name
+        driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+        driver.wait_screen(Screen.ENROLMENT)
+        watch.look()
     finally:
-        runner.stop()
+        card.remove()
+    driver.wait_screen(Screen.ATTRACT, timeout_s=20)
+    watch.assert_no_full_ssn()
 
 
 def test_speech_follows_the_screen_and_the_language(journey):

@@ -7,24 +7,21 @@ that need them are skipped with the reason (installed here: they run).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
 from devices.card.pcsc_reader import PcscCardReader
-from devices.card.pcscd_runner import PcscdRunner, find_pcscd
+from devices.card.pcscd_runner import PcscdRunner
 from devices.card.virtual_card import VirtualCard, vpcd_port, vpcd_reader_name
 from devices.model import MediaState
 from kiosk.demo_cards import demo_card_records
 
 T = TypeVar("T")
 
-VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SLOT = 0
 READER_NAME = vpcd_reader_name(SLOT)
 # Generous bounds that only stop a broken build from hanging the suite; nothing is timed.
@@ -72,24 +69,6 @@ def slot_is_empty(reader_name: str = READER_NAME) -> bool:
         return code != scard.SCARD_S_SUCCESS or not states[0][1] & scard.SCARD_STATE_PRESENT
     finally:
         scard.SCardReleaseContext(context)
-
-
-@pytest.fixture(scope="session")
-def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscdRunner]:
-    if find_pcscd() is None:
-        pytest.skip("pcscd is not installed (Debian: apt-get install pcscd vsmartcard-vpcd)")
-    if not VPCD_DRIVER.exists():
-        pytest.skip("the vpcd driver is not installed (Debian: apt-get install vsmartcard-vpcd)")
-    try:
-        import smartcard.scard  # noqa: F401
-    except ImportError:
-        pytest.skip("pyscard is not installed (pip install pyscard; needs swig and libpcsclite-dev)")
-    if os.geteuid() != 0:
-        pytest.skip("a private pcscd needs root")
-    runner = PcscdRunner(log_path=tmp_path_factory.mktemp("pcscd") / "pcscd.log")
-    runner.start()
-    yield runner
-    runner.stop()
 
 
 @pytest.fixture
