@@ -44,6 +44,12 @@ def _report(label: str, samples_ms: list[float], target: str = "") -> None:
 
 def bench_start(profile: str, runs: int) -> None:
     """Process start to attract screen shown, in a fresh interpreter each time."""
+    # An installed kiosk starts from compiled modules (pip compiles on install); an editable
+    # checkout under PYTHONDONTWRITEBYTECODE would recompile the sources on every start.
+    import compileall
+
+    for package in ("kiosk", "ui", "devices"):
+        compileall.compile_dir(REPO / package, quiet=1)
     times, memory = [], []
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KIOSK_EXIT_AFTER_FIRST_FRAME="1")
     for _ in range(runs):
@@ -58,7 +64,7 @@ def bench_start(profile: str, runs: int) -> None:
         _, shown_at, rss = line.split()
         times.append((float(shown_at) - started) * 1000)
         memory.append(float(rss))
-    _report("start to attract screen shown (process start, offscreen)", times, "< 500 ms")
+    _report("start to attract screen shown (process start, offscreen, compiled modules)", times, "< 500 ms")
     print(f"resident memory after start: median {statistics.median(memory):.0f} MiB  target < 120 MB")
 
 
