@@ -6,6 +6,8 @@ panel, and need neither the QtSvg module nor files at start-up.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -180,8 +182,12 @@ def begin_icon(px: int, color: str) -> tuple[QPixmap, QPainter, QColor]:
     return pixmap, p, c
 
 
+@functools.lru_cache(maxsize=512)
 def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
-    """A square icon `px` pixels wide in `color` (`fill` is the inside of a box)."""
+    """A square icon `px` pixels wide in `color` (`fill` is the inside of a box).
+
+    Cached: every screen draw asks for the same few icons again; painting them once is enough.
+    """
     if kind not in ICON_KINDS:
         raise ValueError(f"unknown icon {kind!r}")
     pixmap, p, c = begin_icon(px, color)
