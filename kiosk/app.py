@@ -265,6 +265,9 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         from ui.simulator_panel import SimulatorPanel
 
         panel = SimulatorPanel(kiosk)
+        window = kiosk.window
+        # Beside the kiosk window, not on top of it (a bare X server has no window manager to place it).
+        panel.move(window.frameGeometry().right() + 16, window.frameGeometry().top())
         panel.show()
     try:
         return qt_app.exec()
