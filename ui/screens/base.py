@@ -9,9 +9,9 @@ the tactile keypad (digits, Enter, Clear, Cancel, arrows).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow_state import FlowState, Intent, Screen
 from kiosk.messages import MessageCatalog
@@ -23,6 +23,17 @@ from ui.widgets.pictograms import apply_icons
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)}
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 NAV_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+
+
+def settle(widget: QWidget) -> None:
+    """Lay `widget` out now, nested layouts included, so measurements match what is drawn.
+
+    A parent's `activate()` does not re-run the layouts of children whose size did not
+    change; those wait for posted layout requests, which nested layouts need a few passes of.
+    """
+    for _ in range(3):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        widget.layout().activate()
 
 
 class FlowScreen(QWidget):

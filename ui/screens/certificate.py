@@ -25,10 +25,10 @@ from kiosk.contract import models
 from kiosk.flow_state import CertificateRange, FlowState, Intent, Screen
 from ui.screens.base import FlowScreen
 from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, button_width, clear_layout, icon_px,
-                                  keep_focus_on_pager, make_bar_button, mirrored_icon, needed_height, paginate,
+                                  keep_focus_on_pager, make_bar_button, needed_height, paginate,
                                   text_width)
 from ui.widgets.kiosk_button import KioskButton
-from ui.widgets.pictograms import make_icon
+from ui.widgets.pictograms import make_icon, mirrored_icon
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QIcon, QKeyEvent, QPolygonF
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
@@ -36,10 +36,10 @@ from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import ContributionsView, FlowState, Intent, Screen
 from ui.screens.enrolment import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
-                                  column_gap, icon_px, keep_focus_on_pager, make_bar_button, mirrored_icon,
+                                  column_gap, icon_px, keep_focus_on_pager, make_bar_button,
                                   needed_height, show_print_status, spread, text_width)
 from ui.widgets.kiosk_button import KioskButton
-from ui.widgets.pictograms import make_icon
+from ui.widgets.pictograms import begin_icon, make_icon, mirrored_icon
 
 log = logging.getLogger(__name__)
 
@@ -702,15 +702,7 @@ def _wrapped_height(widget: IconText, width: int, text: str) -> int:
 
 def _chevron_icon(px: int, color: str) -> QIcon:
     """A chevron pointing down (this button opens a list), drawn like the house pictograms."""
-    pixmap = QPixmap(px, px)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.scale(px / 24.0, px / 24.0)
-    pen = QPen(QColor(color), 2.6)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.setPen(pen)
+    pixmap, painter, _ = begin_icon(px, color, stroke=2.6)
     painter.drawPolyline(QPolygonF([QPointF(5, 9), QPointF(12, 16), QPointF(19, 9)]))
     painter.end()
     return QIcon(pixmap)

@@ -7,24 +7,23 @@ the only signal). Rows never scroll: when they do not all fit (elder mode on a 1
 panel) the screen pages them itself with large previous/next buttons.
 
 Also home of the small drawing helpers the other service screens share (`IconText`,
-`mirrored_icon`, `TableStyle`).
+`TableStyle`, `PagerBar`).
 """
 
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QTransform
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout,
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent, Screen
-from ui.screens.base import FlowScreen
+from ui.screens.base import FlowScreen, settle
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.labels import plain_label
-from ui.widgets.pictograms import make_icon
+from ui.widgets.pictograms import make_icon, mirrored_icon
 
 _GOOD_STATUSES = (models.EnrolmentStatus.ACTIVE, models.EnrolmentStatus.RETIRED)
 
@@ -59,12 +58,6 @@ def needed_height(layout, width: int) -> int:
     return needed
 
 
-def settle(widget: QWidget) -> None:
-    """Apply the size changes a redraw posted (nested layouts take a few passes), so the
-    screen is laid out when `render` returns and measurements match what is drawn."""
-    for _ in range(3):
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        widget.layout().activate()
 
 
 class ServiceScreen(FlowScreen):
@@ -145,12 +138,6 @@ def icon_px(screen: FlowScreen) -> int:
 def column_gap(screen: FlowScreen) -> int:
     """Space between table columns: text, not touch targets, so tighter than button spacing."""
     return round(12 * screen.theme.scale(screen.elder))
-
-
-def mirrored_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
-    """A pictogram flipped left-right (the "back" arrow becomes "next")."""
-    pixmap = make_icon(kind, px, color, fill).pixmap(px, px)
-    return QIcon(pixmap.transformed(QTransform().scale(-1, 1)))
 
 
 class IconText(QWidget):

@@ -15,31 +15,22 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QIcon, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow_state import FlowState, Intent, Screen, Service, ServiceTile
-from ui.screens.base import FlowScreen
-from ui.screens.message import IconLine, icon_size, identify_stylesheet, settle
+from ui.screens.base import FlowScreen, settle
+from ui.screens.message import IconLine, icon_size, identify_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
+from ui.widgets.pictograms import begin_icon
 
 TILE_BORDER = 4      # the stylesheet's button border (elder mode), both sides counted once each
 
 
 def service_icon(service: Service, px: int, color: str) -> QIcon:
     """A line pictogram per service, drawn on a 24-unit grid like the house icons."""
-    pixmap = QPixmap(px, px)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.scale(px / 24.0, px / 24.0)
-    c = QColor(color)
-    pen = QPen(c, 1.8)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
+    pixmap, p, c = begin_icon(px, color, stroke=1.8)
     if service is Service.ENROLMENT:            # a card with a person on it
         p.drawRoundedRect(QRectF(2, 5, 20, 14), 2, 2)
         p.setBrush(c)

@@ -10,12 +10,12 @@ and where to go instead.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPen, QPolygonF, QTransform
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow_state import FlowState, Intent, MessageKind, Screen
-from ui.screens.base import FlowScreen
+from ui.screens.base import FlowScreen, settle
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
@@ -117,16 +117,6 @@ class IconLine(QWidget):
         return max(text_height, self.icon_label.height() if self.kind else 0)
 
 
-def settle(widget: QWidget) -> None:
-    """Lay `widget` out now, widgets nested in it included.
-
-    A parent's `activate()` does not re-run the layouts of child widgets whose size did
-    not change; those wait for posted layout requests. Measuring right after changing
-    sizes needs them done.
-    """
-    for _ in range(3):
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        widget.layout().activate()
 
 
 def needed_height(widget: QWidget, width: int) -> int:

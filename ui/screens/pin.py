@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow_state import FlowState, Intent, PinView, Screen
-from ui.screens.base import FlowScreen
-from ui.screens.message import IconLine, icon_size, identify_stylesheet, settle, show_what_fits
+from ui.screens.base import FlowScreen, settle
+from ui.screens.message import IconLine, icon_size, identify_stylesheet, show_what_fits
 from ui.theme import Theme
 from ui.widgets.kiosk_button import KioskButton
-from ui.widgets.pictograms import make_icon
+from ui.widgets.pictograms import begin_icon, make_icon
 
 DEFAULT_KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 BUTTON_CHROME = 2 * (24 + 4)    # the stylesheet's horizontal padding and border of a button
@@ -38,15 +38,7 @@ def keypad_order(pin: PinView) -> tuple[str, ...]:
 
 def backspace_icon(px: int, color: str) -> QIcon:
     """⌫ drawn, not typed: the glyph is missing from many CJK fonts."""
-    pixmap = QPixmap(px, px)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.scale(px / 24.0, px / 24.0)
-    pen = QPen(QColor(color), 2.2)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    p.setPen(pen)
+    pixmap, p, _ = begin_icon(px, color)
     p.drawPolygon(QPolygonF([QPointF(2, 12), QPointF(8, 5), QPointF(21.5, 5), QPointF(21.5, 19), QPointF(8, 19)]))
     p.drawLine(QPointF(11, 9), QPointF(17, 15))
     p.drawLine(QPointF(17, 9), QPointF(11, 15))

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPaintEvent, QPixmap, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPaintEvent, QPixmap, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk import documents
@@ -23,7 +23,7 @@ from ui.screens.base import FlowScreen
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
-from ui.widgets.pictograms import ICON_KINDS, begin_icon, make_icon
+from ui.widgets.pictograms import ICON_KINDS, begin_icon, make_icon, mirrored_icon
 
 # --- look ---------------------------------------------------------------------------------
 
@@ -152,11 +152,6 @@ def icon_pixmap(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QPixma
         p.drawEllipse(QPointF(12, 7.5), 1.1, 1.1)
     p.end()
     return pixmap
-
-
-def mirrored_icon(kind: str, px: int, color: str) -> QIcon:
-    """The back arrow turned into a "next" arrow."""
-    return QIcon(icon_pixmap(kind, px, color).transformed(QTransform().scale(-1, 1)))
 
 
 class Badge(QWidget):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.theme import Theme
@@ -166,7 +166,7 @@ def apply_icons(icons: dict, px: int, fill: str) -> None:
         button.setIconSize(QSize(px, px))
 
 
-def begin_icon(px: int, color: str) -> tuple[QPixmap, QPainter, QColor]:
+def begin_icon(px: int, color: str, stroke: float = 2.2) -> tuple[QPixmap, QPainter, QColor]:
     """A transparent `px` square and a painter on a 24-unit grid with the house stroke (round, 2.2)."""
     pixmap = QPixmap(px, px)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -174,7 +174,7 @@ def begin_icon(px: int, color: str) -> tuple[QPixmap, QPainter, QColor]:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.scale(px / 24.0, px / 24.0)
     c = QColor(color)
-    pen = QPen(c, 2.2)
+    pen = QPen(c, stroke)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     p.setPen(pen)
@@ -256,3 +256,8 @@ def make_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
         p.drawRect(QRectF(6.5, 14, 11, 7))
     p.end()
     return QIcon(pixmap)
+
+
+def mirrored_icon(kind: str, px: int, color: str, fill: str = "#FFFFFF") -> QIcon:
+    """A pictogram flipped left-right (the "back" arrow becomes "next")."""
+    return QIcon(make_icon(kind, px, color, fill).pixmap(px, px).transformed(QTransform().scale(-1, 1)))
