@@ -24,6 +24,10 @@ from typing import Literal
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = "default.toml"
 SERVICES = ("enrolment", "contributions", "certificate", "pension_transfer")
+DEVICE_CLASSES = ("card_reader", "qr_scanner", "receipt_printer", "document_printer")
+COLOUR_NAMES = ("primary", "primary_active", "primary_tint", "background", "surface", "text", "text_on_primary",
+                "muted", "warning", "danger")
+PIN_HASH_PATTERN = r"pbkdf2-sha256\$\d{5,7}\$[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{40,64}"
 SECRET_ENV_VAR = "KIOSK_TERMINAL_SECRET"
 
 
@@ -174,9 +178,15 @@ class DeviceSettings:
     receipt_printer: ReceiptPrinterSettings
     document_printer: DocumentPrinterSettings
     recovery_interval_s: float = 2.0  # how often a vanished device is looked for again
+    # Devices without which the terminal shows "out of service" rather than a reduced menu.
+    required: tuple[str, ...] = ("card_reader",)
 
     def validate(self) -> None:
         _check(0.2 <= self.recovery_interval_s <= 60, "devices.recovery_interval_s", "must be 0.2..60 seconds")
+        unknown = [name for name in self.required if name not in DEVICE_CLASSES]
+        _check(not unknown, "devices.required", f"unknown device {unknown!r}; known: {', '.join(DEVICE_CLASSES)}")
+        off = [name for name in self.required if getattr(self, name).driver == "none"]
+        _check(not off, "devices.required", f"{', '.join(off)} is required but its driver is \"none\"")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,11 +200,40 @@ class ServiceSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class ColourSettings:
+    """Brand colours as #RRGGBB; "" keeps the theme's default. Contrast is checked when the theme is built."""
+
+    primary: str = ""
+    primary_active: str = ""
+    primary_tint: str = ""
+    background: str = ""
+    surface: str = ""
+    text: str = ""
+    text_on_primary: str = ""
+    muted: str = ""
+    warning: str = ""
+    danger: str = ""
+
+    def validate(self) -> None:
+        for name in COLOUR_NAMES:
+            value = getattr(self, name)
+            _check(not value or bool(re.fullmatch(r"#[0-9A-Fa-f]{6}", value)), f"ui.colours.{name}",
+                   f"must be a colour like \"#0A4A8F\" (got {value!r})")
+
+    def overrides(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in COLOUR_NAMES if getattr(self, name)}
+
+
+@dataclasses.dataclass(frozen=True)
 class UiSettings:
+    colours: ColourSettings
     fullscreen: bool = True
     frameless: bool = True
+    stay_on_top: bool = True
+    hide_cursor: bool = False        # touch terminals: no mouse pointer on screen
     branding_zh: str = "社会保险自助服务"
     branding_en: str = "Social Insurance Self-Service"
+    logo: str = ""                   # PNG or SVG under the installation directory; "" = the name alone
     elder_scale: float = 1.4
     mm_per_pixel: float = 0.248
     shuffle_pin_keypad: bool = False
@@ -204,6 +243,64 @@ class UiSettings:
         _check(0.05 <= self.mm_per_pixel <= 1.0, "ui.mm_per_pixel", "must be 0.05..1.0 mm")
         _check(0 < len(self.branding_zh) <= 40 and 0 < len(self.branding_en) <= 60, "ui.branding_zh",
                "branding names must be 1..40 (zh) and 1..60 (en) characters")
+        _check(not self.logo or self.logo.lower().endswith((".png", ".svg")), "ui.logo",
+               "must be a .png or .svg file")
+
+
+@dataclasses.dataclass(frozen=True)
+class TechnicianSettings:
+    pin_hash: str = dataclasses.field(default="", repr=False)  # `kiosk technician hash-pin`; "" = mode disabled
+    max_failures: int = 5
+    lockout_s: int = 300
+    gesture_hold_s: float = 3.0      # long press in the top-left corner of the idle screen
+    maintenance_key: str = "F12"     # a key on the service keyboard inside the cabinet; "" = none
+
+    def validate(self) -> None:
+        _check(not self.pin_hash or bool(re.fullmatch(PIN_HASH_PATTERN, self.pin_hash)), "technician.pin_hash",
+               "must be a hash made by `kiosk technician hash-pin` (pbkdf2-sha256$iterations$salt$hash)")
+        _check(3 <= self.max_failures <= 10, "technician.max_failures", "must be 3..10")
+        _check(60 <= self.lockout_s <= 86400, "technician.lockout_s", "must be 60..86400 seconds")
+        _check(1.5 <= self.gesture_hold_s <= 10, "technician.gesture_hold_s", "must be 1.5..10 seconds")
+        _check(not self.maintenance_key or bool(re.fullmatch(r"F([1-9]|1[0-9]|2[0-4])", self.maintenance_key)),
+               "technician.maintenance_key", "must be a function key F1..F24, or \"\"")
+
+
+@dataclasses.dataclass(frozen=True)
+class StorageSettings:
+    # Journal, outbox, counters and technician lockout (SQLite files). "" = a fresh temporary
+    # directory per run (the demo, whose embedded back office also starts fresh).
+    directory: str = "var/state"
+
+
+@dataclasses.dataclass(frozen=True)
+class JournalSettings:
+    retention_days: int = 365
+
+    def validate(self) -> None:
+        _check(30 <= self.retention_days <= 3650, "journal.retention_days", "must be 30..3650 days")
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxSettings:
+    retry_interval_s: float = 15.0   # first retry after a failed send; doubles up to max_backoff_s
+    max_backoff_s: float = 600.0
+
+    def validate(self) -> None:
+        _check(1 <= self.retry_interval_s <= 600, "outbox.retry_interval_s", "must be 1..600 seconds")
+        _check(self.retry_interval_s <= self.max_backoff_s <= 3600, "outbox.max_backoff_s",
+               "must be retry_interval_s..3600 seconds")
+
+
+@dataclasses.dataclass(frozen=True)
+class HeartbeatSettings:
+    interval_s: int = 60             # 0 = no heartbeat
+    prometheus_port: int = 0         # 0 = off; otherwise served on 127.0.0.1 only
+
+    def validate(self) -> None:
+        _check(self.interval_s == 0 or 5 <= self.interval_s <= 3600, "heartbeat.interval_s",
+               "must be 0 (off) or 5..3600 seconds")
+        _check(self.prometheus_port == 0 or 1024 <= self.prometheus_port <= 65535, "heartbeat.prometheus_port",
+               "must be 0 (off) or 1024..65535")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,6 +331,11 @@ class KioskSettings:
     ui: UiSettings
     speech: SpeechSettings
     logging: LoggingSettings
+    technician: TechnicianSettings
+    storage: StorageSettings
+    journal: JournalSettings
+    outbox: OutboxSettings
+    heartbeat: HeartbeatSettings
     # Relative paths in the files resolve against the installation directory (config/'s parent).
     base_dir: Path = dataclasses.field(default=Path("."), compare=False)
 
@@ -363,7 +465,34 @@ def load_settings(profile: str, config_dir: Path = CONFIG_DIR) -> KioskSettings:
         files = [_origin_of(key, origin, profile_file) for key in (problem.key, problem.because) if key]
         file = next((candidate for candidate in files if candidate != default_file), files[0])
         raise ConfigError(file, problem.key, problem.reason) from None
-    return dataclasses.replace(settings, base_dir=config_dir.resolve().parent)
+    settings = dataclasses.replace(settings, base_dir=config_dir.resolve().parent)
+    problem = _asset_problem(settings)
+    if problem:
+        raise ConfigError(_origin_of("ui.logo", origin, profile_file), "ui.logo", problem)
+    return settings
+
+
+MAX_LOGO_BYTES = 2 * 2**20
+
+
+def _asset_problem(settings: KioskSettings) -> str:
+    """A named asset must exist and look like what its name says (checked at start, not when first drawn)."""
+    if not settings.ui.logo:
+        return ""
+    path = settings.resolve_path(settings.ui.logo)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as error:
+        return f"logo file {path} cannot be read ({error.strerror or error})"
+    if size > MAX_LOGO_BYTES:
+        return f"logo file {path} is larger than {MAX_LOGO_BYTES // 2**20} MiB"
+    if path.suffix.lower() == ".png" and not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return f"logo file {path} is not a PNG image"
+    if path.suffix.lower() == ".svg" and b"<svg" not in head.lower() and b"<?xml" not in head.lower():
+        return f"logo file {path} is not an SVG image"
+    return ""
 
 
 def _origin_of(key: str, origin: dict[str, Path], fallback: Path) -> Path:
