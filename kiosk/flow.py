@@ -89,7 +89,15 @@ class BackofficeChanged:
     available: bool
 
 
-Event = Pressed | CardPresence | CodeScanned | Tick | TaskDone | TaskFailed | DevicesChanged | BackofficeChanged
+@dataclasses.dataclass(frozen=True)
+class MaintenanceChanged:
+    """Technician mode opened or closed: while active no citizen can start a session."""
+
+    active: bool
+
+
+Event = (Pressed | CardPresence | CodeScanned | Tick | TaskDone | TaskFailed | DevicesChanged | BackofficeChanged
+         | MaintenanceChanged)
 
 # --- tasks (run by the controller on workers) -----------------------------------------
 
@@ -259,7 +267,16 @@ class CallStaff:
     pass
 
 
-Effect = RunTask | CancelTasks | CloseSession | Speak | StopSpeech | WipeSession | EnableScanner | CallStaff
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """A step for the electronic journal (masked again by the journal; never a PIN or a token)."""
+
+    kind: str
+    fields: tuple[tuple[str, str | int | bool], ...] = ()
+
+
+Effect = (RunTask | CancelTasks | CloseSession | Speak | StopSpeech | WipeSession | EnableScanner | CallStaff
+          | Record)
 
 # --- what each screen says --------------------------------------------------------------
 
@@ -324,13 +341,15 @@ class FlowSettings:
     enabled_services: tuple[str, ...] = ("enrolment", "contributions", "certificate", "pension_transfer")
     shuffle_pin_keypad: bool = False
     language: str = "zh"
+    required_devices: tuple[str, ...] = ("card_reader",)   # out of service without one of these
 
     @classmethod
     def from_settings(cls, settings) -> "FlowSettings":
         return cls(idle_timeout_s=settings.session.idle_timeout_s, warning_s=settings.session.warning_s,
                    max_extensions=settings.session.max_extensions,
                    enabled_services=tuple(settings.services.enabled),
-                   shuffle_pin_keypad=settings.ui.shuffle_pin_keypad, language=settings.terminal.language)
+                   shuffle_pin_keypad=settings.ui.shuffle_pin_keypad, language=settings.terminal.language,
+                   required_devices=tuple(settings.devices.required))
 
 
 class FlowMachine:
@@ -342,6 +361,7 @@ class FlowMachine:
         self._session = _Session()
         self._devices = DevicesChanged(True, True, True, True)
         self._backoffice_up = True
+        self._maintenance = False
         self._card_present = False
         self._ticket = 0
         self._pending: dict[int, tuple[Task, Screen]] = {}   # ticket -> (task, screen to return to on cancel)
@@ -387,6 +407,10 @@ class FlowMachine:
         elif isinstance(event, BackofficeChanged):
             self._backoffice_up = event.available
             self._refresh_availability(effects)
+        elif isinstance(event, MaintenanceChanged):
+            self._maintenance = event.active
+            if not self.in_session and self._session.card is None:
+                self._to_idle(effects, reset_display=True)
         self._after(before, effects)
         return effects
 
@@ -444,6 +468,11 @@ class FlowMachine:
         return Screen.OUT_OF_SERVICE if self._out_of_service_key() else Screen.ATTRACT
 
     def _out_of_service_key(self) -> str:
+        if self._maintenance:
+            return "out_of_service.maintenance"
+        missing = [name for name in self.settings.required_devices if not getattr(self._devices, name, True)]
+        if missing:
+            return "out_of_service.device"
         if not self._backoffice_up:
             return "out_of_service.backoffice"
         if not self._devices.card_reader and not self._devices.qr_scanner:
@@ -467,6 +496,7 @@ class FlowMachine:
             self._pending.clear()
         if self._session.token:
             effects.append(CloseSession(self._session.token))
+            effects.append(Record("session.ended", (("reason", reason),)))
         self._session = _Session()
         self._extensions_used = 0
         self._warned_at.clear()
@@ -622,6 +652,7 @@ class FlowMachine:
         if tile is None or not tile.available:
             return
         token = self._session.token
+        effects.append(Record("service.used", (("service", service.value),)))
         if service is Service.ENROLMENT:
             self._run(LoadEnrolment(token), effects, "busy.loading")
         elif service is Service.CONTRIBUTIONS:
@@ -959,6 +990,8 @@ class FlowMachine:
             opened: models.SessionOpened = value
             self._session.card = None   # the full identity is not needed any more
             self._session.token = opened.token
+            effects.append(Record("session.started", (
+                ("method", "card" if isinstance(task, OpenCardSession) else "ecard"),)))
             self._go(Screen.MENU, citizen=opened.citizen, menu=self._menu_tiles(),
                      identified_by="card" if isinstance(task, OpenCardSession) else "ecard")
             self.state = replace(self.state, speech_params=())

@@ -68,6 +68,7 @@ class FlowController:
                  on_wipe: Callable[[], None] = lambda: None,
                  on_printed: Callable[[PrintedPaper], None] = lambda paper: None,
                  on_call_staff: Callable[[], None] = lambda: None,
+                 on_record: Callable[..., object] = lambda kind, **fields: None,
                  clock: Callable[[], float] = time.monotonic,
                  workers: int = 4) -> None:
         self.machine = machine
@@ -81,6 +82,7 @@ class FlowController:
         self._on_wipe = on_wipe
         self._on_printed = on_printed
         self._on_call_staff = on_call_staff
+        self._on_record = on_record
         self._clock = clock
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flow-task")
         self._devices = None
@@ -124,13 +126,23 @@ class FlowController:
                     self._speech.stop()
             elif isinstance(effect, flow.WipeSession):
                 self._wipe(effect.reason)
+            elif isinstance(effect, flow.Record):
+                self._record(effect.kind, **dict(effect.fields))
             elif isinstance(effect, flow.EnableScanner):
                 scanner = self._devices.qr_scanner if self._devices is not None else None
                 if scanner is not None:
                     scanner.set_enabled(effect.enabled)
             elif isinstance(effect, flow.CallStaff):
                 log.info("call staff requested")
+                self._record("staff.called")
                 self._on_call_staff()
+
+    def _record(self, kind: str, **fields) -> None:
+        """Journal a step; a journal fault is logged and never stops the citizen's service."""
+        try:
+            self._on_record(kind, **fields)
+        except Exception:
+            log.exception("journal entry %s not written", kind)
 
     def speech_text(self, key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
         text = self.catalog.text(key, language)

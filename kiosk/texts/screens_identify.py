@@ -198,6 +198,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "原因：读卡器和扫码器都暂不可用，无法识别身份。",
         "en": "Reason: the card reader and the code scanner are both unavailable, so no one can sign in here.",
     },
+    "out_of_service.maintenance": {
+        "zh": "原因：工作人员正在维护本机。",
+        "en": "Reason: staff are servicing this kiosk.",
+    },
+    "out_of_service.device": {
+        "zh": "原因：本机的一台必要设备暂不可用。",
+        "en": "Reason: a device this kiosk needs is not working at the moment.",
+    },
     "out_of_service.help": {
         "zh": "如需帮助，请按“呼叫工作人员”，或拨打服务热线：",
         "en": "For help, press Call staff or call the hotline:",
