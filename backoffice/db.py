@@ -144,6 +144,18 @@ MIGRATIONS: list[str] = [
         payload_json TEXT NOT NULL
     );
     """,
+    # Submission grants: a terminal's outbox may still deliver a citizen's submission after the
+    # session ended (crash, network outage); the grant proves the citizen was identified there.
+    """
+    CREATE TABLE submission_grants (
+        grant_hash TEXT PRIMARY KEY,
+        citizen_id INTEGER NOT NULL REFERENCES citizens(id),
+        terminal_id TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX submission_grants_by_expiry ON submission_grants(expires_at);
+    """,
 ]
 
 

@@ -48,3 +48,17 @@ def current_citizen(request: Request, conn: sqlite3.Connection = Depends(get_con
         raise ProblemError("session_required", headers={"WWW-Authenticate": "Bearer"})
     token_hash, citizen_id = sessions.touch(conn, token, terminal_id, settings.token_idle_seconds)
     return CitizenContext(citizen_id, token_hash, terminal_id)
+
+
+def submitting_citizen(request: Request, conn: sqlite3.Connection = Depends(get_conn),
+                       terminal_id: str = Depends(signing_terminal),
+                       settings: BackofficeSettings = Depends(get_settings)) -> CitizenContext:
+    """For state-changing submissions: a live session token, or the session's submission grant.
+
+    The grant lets a terminal's outbox deliver an application after the citizen's session
+    ended (crash, outage); it is bound to the terminal and expires by itself.
+    """
+    grant = sessions.grant_value(request.headers.get("authorization"))
+    if grant is not None:
+        return CitizenContext(sessions.grant_citizen(conn, grant, terminal_id), "", terminal_id)
+    return current_citizen(request, conn, terminal_id, settings)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from kiosk.contract.models import Certificate, CertificateList, CertificateRequest, CertificateVerification
 
 from backoffice import certificates, idempotency
-from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
+from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings, submitting_citizen
 from backoffice.openapi_docs import problem_responses
 from backoffice.problems import ProblemError
 from backoffice.settings import BackofficeSettings
@@ -28,7 +28,7 @@ OPERATION = "certificate"
                           "same certificate with 201 again (header `Idempotent-Replayed: true`); the same key "
                           "with another body is refused with 422 `idempotency_key_reused`."))
 def issue_certificate(body: CertificateRequest, idempotency_key: idempotency.IdempotencyKey,
-                      citizen: CitizenContext = Depends(current_citizen),
+                      citizen: CitizenContext = Depends(submitting_citizen),
                       conn: sqlite3.Connection = Depends(get_conn),
                       settings: BackofficeSettings = Depends(get_settings)) -> JSONResponse:
     certificates.check_range(body)

@@ -47,6 +47,7 @@ def open_session(request_body: SessionRequest = Body(...), conn: sqlite3.Connect
         expires_at=dt.datetime.fromtimestamp(expires_at, dt.timezone.utc),
         idle_timeout_seconds=settings.token_idle_seconds,
         citizen=citizens.summary(conn, citizen_id, card_number),
+        submission_grant=sessions.issue_grant(conn, citizen_id, terminal_id, settings.submission_grant_seconds),
     )
 
 

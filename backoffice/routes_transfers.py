@@ -12,7 +12,7 @@ from kiosk.contract.models import PensionTransfer, PensionTransferList, Transfer
 
 from backoffice import idempotency, transfer_rules, transfers
 from backoffice.citizens import area_model
-from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
+from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings, submitting_citizen
 from backoffice.openapi_docs import problem_responses
 from backoffice.problems import ProblemError
 from backoffice.settings import BackofficeSettings
@@ -49,7 +49,7 @@ def eligibility(from_region: Annotated[str, Query(pattern=REGION_PATTERN)],
                           "the same key with another body is refused with 422 `idempotency_key_reused`. Refusals "
                           "carry the eligibility code: 409 `active_application`, else 422."))
 def apply(body: TransferRequest, idempotency_key: idempotency.IdempotencyKey,
-          citizen: CitizenContext = Depends(current_citizen),
+          citizen: CitizenContext = Depends(submitting_citizen),
           conn: sqlite3.Connection = Depends(get_conn),
           settings: BackofficeSettings = Depends(get_settings)) -> JSONResponse:
     today = settings.business_today()

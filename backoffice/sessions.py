@@ -65,3 +65,38 @@ def touch(conn: sqlite3.Connection, token: str, terminal_id: str, idle_seconds: 
 def close_session(conn: sqlite3.Connection, token_hash: str) -> None:
     with db.write_transaction(conn):
         conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+
+GRANT_SCHEME = "grant"
+
+
+def issue_grant(conn: sqlite3.Connection, citizen_id: int, terminal_id: str, lifetime_seconds: int) -> str:
+    """A submission grant for this citizen at this terminal (clear value given once, stored hashed)."""
+    grant = secrets.token_urlsafe(32)
+    now = time.time()
+    with db.write_transaction(conn):
+        conn.execute("DELETE FROM submission_grants WHERE expires_at < ?", (now,))
+        conn.execute("INSERT INTO submission_grants (grant_hash, citizen_id, terminal_id, created_at, expires_at)"
+                     " VALUES (?, ?, ?, ?, ?)", (hash_token(grant), citizen_id, terminal_id, now, now + lifetime_seconds))
+    return grant
+
+
+def grant_value(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    value = value.strip()
+    if scheme.lower() != GRANT_SCHEME or not MIN_TOKEN_LENGTH <= len(value) <= MAX_TOKEN_LENGTH:
+        return None
+    return value
+
+
+def grant_citizen(conn: sqlite3.Connection, grant: str, terminal_id: str) -> int:
+    """The citizen a grant speaks for; only the terminal it was issued to may use it."""
+    row = conn.execute("SELECT citizen_id, terminal_id, expires_at FROM submission_grants WHERE grant_hash = ?",
+                       (hash_token(grant),)).fetchone()
+    if row is None or row["terminal_id"] != terminal_id:
+        raise ProblemError("session_required", headers={"WWW-Authenticate": "Bearer"})
+    if row["expires_at"] < time.time():
+        raise ProblemError("session_expired", headers={"WWW-Authenticate": "Bearer"})
+    return row["citizen_id"]

@@ -23,6 +23,8 @@ class BackofficeSettings:
     # used for transfer deadlines and the last contribution month.
     as_of: dt.date | None = None
     token_idle_seconds: int = 300
+    # How long a terminal's outbox may deliver a citizen's submission after the session.
+    submission_grant_seconds: int = 7 * 24 * 3600
     terminals: dict[str, str] = field(default_factory=_demo_terminals)
     demo_mode: bool = True  # enables POST /v1/ecard/codes
     max_body_bytes: int = 65536
@@ -32,6 +34,10 @@ class BackofficeSettings:
     ecard_code_seconds: int = 60
     ecard_key: str = "demo-ecard-hmac-key-change-me"
     certificate_number_prefix: str = "NJ"
+    # GET /v1/terminals: the hall manager's bearer token ("" = the route answers 403), and
+    # how many missed beats (x the terminal's interval, 60 s when it sent none) make a terminal stale.
+    manager_token: str = field(default="", repr=False)
+    terminal_stale_factor: float = 3.0
 
     def business_today(self) -> dt.date:
         return self.as_of or dt.date.today()

@@ -22,6 +22,7 @@ from kiosk.redaction import configure_logging
 log = logging.getLogger("kiosk.app")
 
 SCREENSHOT_SIZES = ((1920, 1080), (1280, 1024))
+RESTART_EXIT_CODE = 75   # "restart app" from technician mode; the supervisor (or `kiosk run`) starts it again
 
 
 @dataclass
@@ -80,6 +81,66 @@ class KioskApplication:
         self.print_listeners: list = []       # called with each PrintedPaper (demo output, tests)
         self.record_speech = False
         self.speech_requests: list = []
+        from kiosk.operations import storage_directory
+
+        self.storage_dir, self._storage_scratch = storage_directory(settings)
+        self.log_dir = settings.resolve_path(settings.logging.directory)
+        self.operations = None                # kiosk.operations.Operations, opened after the first frame
+        self._operations_lock = threading.Lock()
+        self.technician = None                # ui.technician mode, built after the first frame
+        self.lockdown = None
+
+    # --- operations parts (journal, counters, outbox, technician gate, heartbeat) ----------------
+    @property
+    def journal(self):
+        return self.operations.journal if self.operations is not None else None
+
+    @property
+    def counters(self):
+        return self.operations.counters if self.operations is not None else None
+
+    @property
+    def outbox(self):
+        return self.operations.outbox if self.operations is not None else None
+
+    @property
+    def technician_gate(self):
+        return self.operations.technician_gate if self.operations is not None else None
+
+    @property
+    def heartbeat(self):
+        return self.operations.heartbeat if self.operations is not None else None
+
+    def start_operations(self) -> None:
+        """Journal, counters, outbox (and its retries), technician gate, heartbeat: after the first frame."""
+        from kiosk.operations import Operations
+
+        operations = Operations.open(self.settings, self.storage_dir, self._client)
+        with self._operations_lock:
+            self.operations = operations
+            devices = self.devices
+        self.controller.attach_outbox(operations.sender)
+        if devices is not None:
+            operations.attach_devices(devices)
+
+    def _record(self, kind: str, **fields) -> None:
+        if self.operations is not None:
+            self.operations.record(kind, **fields)
+
+    def request_restart(self) -> None:
+        """Technician "restart app": leave the event loop with the restart code."""
+        from PySide6.QtWidgets import QApplication
+
+        self._record("technician.action", action="restart")
+        if self.lockdown is not None:
+            self.lockdown.allow_close()
+        QApplication.instance().exit(RESTART_EXIT_CODE)
+
+    def build_technician_mode(self) -> None:
+        from ui.technician import install_technician_mode
+
+        if self.technician is None:
+            self.technician = install_technician_mode(self)
 
     def build_window(self, *, defer_screens: bool = False):
         """The window with its attract screen and the flow behind it.
@@ -143,7 +204,8 @@ class KioskApplication:
         self.controller = FlowController(
             self.machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
             paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens,
-            on_printed=self._printed, **({"clock": self._clock} if self._clock is not None else {}))
+            on_printed=self._printed, on_record=self._record,
+            **({"clock": self._clock} if self._clock is not None else {}))
         bridge.attach(self.controller)
         QApplication.instance().installEventFilter(bridge)
         self.controller.start()
@@ -174,6 +236,7 @@ class KioskApplication:
         self.window.wipe(FlowState(language=self.settings.terminal.language), self.branding("zh"))
 
     def _printed(self, paper) -> None:
+        self._record("document.printed", paper=paper.kind, title=paper.title)
         for listener in list(self.print_listeners):
             listener(paper)
 
@@ -212,7 +275,11 @@ class KioskApplication:
         try:
             manager = build_device_manager(self.settings)
             manager.start()
-            self.devices = manager
+            with self._operations_lock:
+                self.devices = manager
+                operations = self.operations
+            if operations is not None:
+                operations.attach_devices(manager)
             if self.controller is not None:
                 self.controller.attach_devices(manager)
         except Exception:
@@ -228,12 +295,21 @@ class KioskApplication:
         if self.speech is not None:
             self.speech.close()
             self.speech = None
+        if self.technician is not None:
+            self.technician.close()
+            self.technician = None
+        if self.operations is not None:
+            self.operations.close()
+            self.operations = None
         if self.devices is not None:
             self.devices.stop()
             self.devices = None
         if self.link is not None:
             self.link.close()
             self.link = None
+        if self._storage_scratch is not None:
+            self._storage_scratch.cleanup()
+            self._storage_scratch = None
 
 
 def _qt_application():
@@ -258,6 +334,7 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         kiosk.build_screens()
         kiosk.start_devices()
         kiosk.start_backoffice_link()
+        kiosk.start_operations()
 
     QTimer.singleShot(0, finish_start)
     panel = None
@@ -330,6 +407,7 @@ def _run_scenarios(profile: str, settings: KioskSettings, out_dir: Path, names: 
         window.show()   # offscreen platform: laid out and focusable like on the panel
         kiosk.start_devices()
         kiosk.start_backoffice_link()
+        kiosk.start_operations()
         driver = JourneyDriver(kiosk, out_dir / name, size, clock)
         try:
             kiosk.wait_for_devices()

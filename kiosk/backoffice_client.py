@@ -125,10 +125,11 @@ class BackofficeClient:
         return self._call("GET", "/v1/me/contributions", models.ContributionPage, token=token, params=params)
 
     def issue_certificate(self, token: str, kind: models.CertificateKind | str, period_from: str, period_to: str,
-                          idempotency_key: str | None = None) -> models.Certificate:
+                          idempotency_key: str | None = None, *, grant: str | None = None) -> models.Certificate:
+        """`grant`: the session's submission grant instead of its token (outbox delivery)."""
         body = models.CertificateRequest(kind=kind, period_from=period_from, period_to=period_to)
         return self._call("POST", "/v1/me/certificates", models.Certificate, token=token, body=body,
-                          idempotency_key=idempotency_key or new_idempotency_key())
+                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant)
 
     def certificates(self, token: str) -> list[models.CertificateSummary]:
         """The citizen's issued certificates, newest first (at most 20)."""
@@ -148,10 +149,12 @@ class BackofficeClient:
                           token=token, params=params)
 
     def apply_pension_transfer(self, token: str, from_region: str, contact_mobile: str,
-                               idempotency_key: str | None = None) -> models.PensionTransfer:
+                               idempotency_key: str | None = None, *,
+                               grant: str | None = None) -> models.PensionTransfer:
+        """`grant`: the session's submission grant instead of its token (outbox delivery)."""
         body = models.TransferRequest(from_region=from_region, contact_mobile=contact_mobile)
         return self._call("POST", "/v1/me/pension-transfers", models.PensionTransfer, token=token, body=body,
-                          idempotency_key=idempotency_key or new_idempotency_key())
+                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant)
 
     def pension_transfers(self, token: str) -> list[models.PensionTransfer]:
         return self._call("GET", "/v1/me/pension-transfers", models.PensionTransferList, token=token).items
@@ -183,12 +186,15 @@ class BackofficeClient:
 
     def _call(self, method: str, path: str, response_model: type[ModelT] | None, *,
               token: str | None = None, params: dict | None = None, body: BaseModel | None = None,
-              idempotency_key: str | None = None, retry: bool | None = None) -> ModelT | None:
+              idempotency_key: str | None = None, retry: bool | None = None,
+              grant: str | None = None) -> ModelT | None:
         payload = body.model_dump_json().encode("utf-8") if body is not None else None
         headers = {}
         if payload is not None:
             headers["Content-Type"] = "application/json"
-        if token:
+        if grant:
+            headers["Authorization"] = f"Grant {grant}"
+        elif token:
             headers["Authorization"] = f"Bearer {token}"
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key

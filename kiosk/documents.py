@@ -93,6 +93,13 @@ _LABELS = {
         "title.certificate": "参保证明打印",
         "title.transfer": "养老保险转移申请",
         "title.enrolment": "参保信息",
+        "title.deferred": "本机受理凭证",
+        "deferred.what.pension_transfer": "养老保险关系转移申请",
+        "deferred.what.certificate": "参保证明开具申请",
+        "deferred.item": "受理事项",
+        "deferred.reference": "受理编号",
+        "deferred.status": "本机已受理，尚未提交。网络恢复后将自动提交，无需再次办理。",
+        "deferred.follow": "提交结果可在本机查询，或拨打12333并告知受理编号。",
         "name": "姓名",
         "ssn": "社会保障号码",
         "time": "时间",
@@ -155,6 +162,14 @@ _LABELS = {
         "title.certificate": "Certificate",
         "title.transfer": "Pension transfer",
         "title.enrolment": "Enrolment",
+        "title.deferred": "Accepted by this kiosk",
+        "deferred.what.pension_transfer": "Pension transfer application",
+        "deferred.what.certificate": "Certificate request",
+        "deferred.item": "Request",
+        "deferred.reference": "Reference",
+        "deferred.status": "Accepted by this terminal, not yet sent. It will be sent when the connection is "
+                           "back; you need not apply again.",
+        "deferred.follow": "Check the result at this kiosk, or call 12333 with the reference.",
         "name": "Name",
         "ssn": "Soc. sec. no.",
         "time": "Time",
@@ -562,6 +577,20 @@ def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, head
             blocks.append(Text(labels["overdue"], bold=True))
         blocks.append(Text(labels["step_limit"].format(days=step.working_day_limit)))
         blocks.append(Text(labels["no_return"]))
+    return _finish(blocks + _receipt_foot(labels))
+
+
+def deferred_receipt(citizen: CitizenSummary, kind: str, reference: str, *, header: str, terminal_id: str,
+                     now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+    """A submission this terminal holds in its outbox: never "submitted", always the reference."""
+    labels = _LABELS[_check_language(language)]
+    blocks = _receipt_head(labels, labels["title.deferred"], citizen, header, terminal_id, now)
+    blocks += [
+        KeyValue(labels["deferred.item"], labels[f"deferred.what.{kind}"]),
+        KeyValue(labels["deferred.reference"], plain_line(reference)),
+        Text(labels["deferred.status"], bold=True),
+        Text(labels["deferred.follow"]),
+    ]
     return _finish(blocks + _receipt_foot(labels))
 
 

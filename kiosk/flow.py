@@ -161,6 +161,15 @@ class IssueCertificate:
     period_from: str
     period_to: str
     idempotency_key: str
+    grant: str = dataclasses.field(default="", repr=False)   # lets the outbox deliver it after the session
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmissionDeferred:
+    """Accepted by this terminal and kept in its outbox; it will be sent when the back office answers."""
+
+    kind: str                    # "pension_transfer" | "certificate"
+    reference: str               # R-XXXX-XXXX, printed for the citizen
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,6 +217,7 @@ class SubmitTransfer:
     from_region: str
     contact_mobile: str = dataclasses.field(repr=False)
     idempotency_key: str
+    grant: str = dataclasses.field(default="", repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -330,6 +340,7 @@ class _Session:
     token: str = ""
     mobile: str = ""
     transfer_key: str = ""         # idempotency key of the application under review
+    grant: str = ""                # submission grant: the outbox may deliver after the session
     first_insured: str | None = None
 
 
@@ -737,7 +748,7 @@ class FlowMachine:
                 return
         elif intent in (Intent.PREVIEW, Intent.CONFIRM):
             self._run(IssueCertificate(self._session.token, view.kind, view.period_from, view.period_to,
-                                       uuid.uuid4().hex), effects, "busy.issuing_certificate")
+                                       uuid.uuid4().hex, self._session.grant), effects, "busy.issuing_certificate")
         elif intent is Intent.REPRINT and isinstance(value, str) and value:
             if any(item.number == value for item in view.issued):
                 self._run(FetchCertificate(self._session.token, value), effects, "busy.loading")
@@ -838,7 +849,8 @@ class FlowMachine:
         if intent in (Intent.SUBMIT, Intent.CONFIRM):
             session = self._session
             self._run(SubmitTransfer(session.token, self.state.transfer.city, session.mobile,
-                                     session.transfer_key), effects, "busy.submitting", cancellable=False)
+                                     session.transfer_key, session.grant), effects, "busy.submitting",
+                      cancellable=False)
 
     def _on_transfer_done(self, intent: Intent, value: object, effects: list[Effect]) -> None:
         if intent is Intent.VIEW_PROGRESS:
@@ -847,6 +859,9 @@ class FlowMachine:
             self._show_service_screen(Screen.MENU, effects)
         elif intent is Intent.PRINT_RECEIPT and self.state.transfer.application is not None:
             self._print_receipt(self.state.transfer.application, effects)
+        elif intent is Intent.PRINT_RECEIPT and self.state.transfer.deferred_reference:
+            self._print_receipt(SubmissionDeferred("pension_transfer", self.state.transfer.deferred_reference),
+                                effects)
 
     def _on_transfer_progress(self, intent: Intent, value: object, effects: list[Effect]) -> None:
         if self._service_common(intent, effects):
@@ -990,6 +1005,7 @@ class FlowMachine:
             opened: models.SessionOpened = value
             self._session.card = None   # the full identity is not needed any more
             self._session.token = opened.token
+            self._session.grant = opened.submission_grant or ""
             effects.append(Record("session.started", (
                 ("method", "card" if isinstance(task, OpenCardSession) else "ecard"),)))
             self._go(Screen.MENU, citizen=opened.citizen, menu=self._menu_tiles(),
@@ -1010,6 +1026,9 @@ class FlowMachine:
             self._session.first_insured = choices.first_insured
             view = self._with_period(replace(self.state.certificate, issued=choices.issued))
             self._go(Screen.CERTIFICATE, certificate=view)
+        elif isinstance(task, IssueCertificate) and isinstance(value, SubmissionDeferred):
+            self._message(MessageKind.INFO, "certificate_deferred", detail=value.reference)
+            self._print_receipt(value, effects)
         elif isinstance(task, (IssueCertificate, FetchCertificate)):
             ready: CertificateReady = value
             self._go(Screen.CERTIFICATE_PREVIEW, certificate=replace(
@@ -1036,12 +1055,16 @@ class FlowMachine:
                     else (Intent.BACK, Intent.CONFIRM)
                 self._message(MessageKind.INFO, "transfer_not_eligible", detail=detail, actions=actions)
         elif isinstance(task, SubmitTransfer):
-            application: models.PensionTransfer = value
             self._session.mobile = ""
             self._session.transfer_key = ""
-            self._go(Screen.TRANSFER_DONE, transfer=replace(self.state.transfer, application=application,
-                                                            mobile_display="", mobile_length=0))
-            self._print_receipt(application, effects)
+            deferred = value if isinstance(value, SubmissionDeferred) else None
+            application = None if deferred else value
+            self._go(Screen.TRANSFER_DONE, transfer=replace(
+                self.state.transfer, application=application, mobile_display="", mobile_length=0,
+                deferred_reference=deferred.reference if deferred else ""))
+            if deferred:
+                self.state = replace(self.state, speech_key="transfer_done.deferred_speech")
+            self._print_receipt(value, effects)
         elif isinstance(task, LoadTransfers):
             self._go(Screen.TRANSFER_PROGRESS, transfer=replace(self.state.transfer, applications=tuple(value)))
 

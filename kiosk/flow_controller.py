@@ -69,6 +69,7 @@ class FlowController:
                  on_printed: Callable[[PrintedPaper], None] = lambda paper: None,
                  on_call_staff: Callable[[], None] = lambda: None,
                  on_record: Callable[..., object] = lambda kind, **fields: None,
+                 outbox=None,
                  clock: Callable[[], float] = time.monotonic,
                  workers: int = 4) -> None:
         self.machine = machine
@@ -83,6 +84,7 @@ class FlowController:
         self._on_printed = on_printed
         self._on_call_staff = on_call_staff
         self._on_record = on_record
+        self._outbox = outbox           # kiosk.outbox.OutboxSender: submissions survive crashes and outages
         self._clock = clock
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flow-task")
         self._devices = None
@@ -173,6 +175,10 @@ class FlowController:
         return self._scratch
 
     # --- devices ------------------------------------------------------------------------
+    def attach_outbox(self, sender) -> None:
+        """Submissions from now on go through the durable outbox (kiosk.outbox.OutboxSender)."""
+        self._outbox = sender
+
     def attach_devices(self, manager) -> None:
         """Listen to the device manager (from any thread); called once the devices are open."""
         self._devices = manager
@@ -221,6 +227,8 @@ class FlowController:
             available = False
         finally:
             self._probing = False
+        if available and self._outbox is not None:
+            self._outbox.wake()   # held submissions go out as soon as the back office answers
         self._post(flow.BackofficeChanged(available))
 
     def _close_session(self, token: str) -> None:
@@ -292,8 +300,13 @@ class FlowController:
                 issued = ()   # a back office without the list still issues certificates
             return flow.CertificateChoices(issued=issued, first_insured=min(firsts) if firsts else None)
         if isinstance(task, flow.IssueCertificate):
-            certificate = client.issue_certificate(task.token, task.kind, task.period_from, task.period_to,
-                                                   idempotency_key=task.idempotency_key)
+            payload = {"kind": task.kind.value, "period_from": task.period_from, "period_to": task.period_to}
+            certificate = self._submit("certificate", task.idempotency_key, payload, task.grant,
+                                       lambda: client.issue_certificate(task.token, task.kind, task.period_from,
+                                                                        task.period_to,
+                                                                        idempotency_key=task.idempotency_key))
+            if isinstance(certificate, flow.SubmissionDeferred):
+                return certificate
             return self._certificate_ready(certificate)
         if isinstance(task, flow.FetchCertificate):
             return self._certificate_ready(client.certificate(task.token, task.number))
@@ -305,11 +318,27 @@ class FlowController:
         if isinstance(task, flow.CheckEligibility):
             return client.transfer_eligibility(task.token, task.from_region)
         if isinstance(task, flow.SubmitTransfer):
-            return client.apply_pension_transfer(task.token, task.from_region, task.contact_mobile,
-                                                 idempotency_key=task.idempotency_key)
+            payload = {"from_region": task.from_region, "contact_mobile": task.contact_mobile}
+            return self._submit("pension_transfer", task.idempotency_key, payload, task.grant,
+                                lambda: client.apply_pension_transfer(task.token, task.from_region,
+                                                                      task.contact_mobile,
+                                                                      idempotency_key=task.idempotency_key))
         if isinstance(task, flow.LoadTransfers):
             return client.pension_transfers(task.token)
         raise TypeError(f"unknown task {type(task).__name__}")
+
+    def _submit(self, kind: str, key: str, payload: dict, grant: str, direct):
+        """Through the durable outbox (committed before the call); `direct` only without one (tests, tools)."""
+        if self._outbox is None:
+            return direct()
+        from kiosk.outbox import CONFIRMED, PENDING
+
+        delivery = self._outbox.submit(kind, key, payload, grant)
+        if delivery.status == CONFIRMED:
+            return delivery.resource
+        if delivery.status == PENDING:
+            return flow.SubmissionDeferred(kind, delivery.entry.reference)
+        raise delivery.error
 
     def _client(self):
         try:
@@ -402,6 +431,9 @@ class FlowController:
             return documents.contributions_receipt(task.citizen, subject, **common), "contributions"
         if isinstance(subject, models.PensionTransfer):
             return documents.transfer_receipt(task.citizen, subject, **common), f"transfer {subject.id}"
+        if isinstance(subject, flow.SubmissionDeferred):
+            return (documents.deferred_receipt(task.citizen, subject.kind, subject.reference, **common),
+                    f"accepted {subject.reference}")
         raise TypeError(f"no receipt for {type(subject).__name__}")
 
     def _print_receipt(self, layout, title: str, cancel: CancelToken):

@@ -147,6 +147,7 @@ class TransferView:
     application: models.PensionTransfer | None = None
     applications: tuple[models.PensionTransfer, ...] = ()
     receipt_status_key: str = ""
+    deferred_reference: str = ""  # accepted by this terminal, not yet confirmed by the back office
 
 
 @dataclasses.dataclass(frozen=True)

@@ -149,6 +149,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "有进展会发短信通知您，也可以随时在这里查看进度。",
         "en": "You will get a text message as it moves on. You can also check the progress here.",
     },
+    "transfer_done.deferred_title": {"zh": "本机已受理", "en": "Accepted by this kiosk"},
+    "transfer_done.deferred_number": {
+        "zh": "本机已受理您的申请，网络恢复后会自动提交。受理编号是",
+        "en": "This kiosk has accepted your application and will send it as soon as the connection is back. "
+              "Your reference is",
+    },
+    "transfer_done.deferred_status": {
+        "zh": "尚未提交到社保经办机构。提交后可凭身份证或社保卡查询进度。",
+        "en": "Not yet received by the social insurance office. Once it is, you can follow it here.",
+    },
+    "transfer_done.deferred_speech": {
+        "zh": "本机已受理您的申请，网络恢复后会自动提交，不需要再次办理。请取走回执，回执上有受理编号。",
+        "en": "This kiosk has accepted your application and will send it when the connection is back. You do "
+              "not need to apply again. Please take your receipt with the reference.",
+    },
     "transfer_done.view_progress": {"zh": "查看进度", "en": "See progress"},
     "transfer_done.ok": {"zh": "完成", "en": "OK"},
     "transfer_done.speech": {

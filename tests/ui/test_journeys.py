@@ -75,6 +75,7 @@ def journey(qtbot, caplog):
         window.show()   # offscreen platform: real geometry, focus and visibility, no display
         kiosk.start_devices()
         kiosk.start_backoffice_link()
+        kiosk.start_operations()
         kiosk.wait_for_devices()
         kiosk.wait_for_backoffice()
         made.append((kiosk, window))

@@ -725,7 +725,7 @@ class TransferDoneScreen(TransferScreen):
         self.body.addLayout(actions)
 
     def title_key(self, state: FlowState) -> str:
-        return "transfer_done.title"
+        return "transfer_done.deferred_title" if state.transfer.deferred_reference else "transfer_done.title"
 
     def on_style_changed(self) -> None:
         super().on_style_changed()
@@ -742,12 +742,21 @@ class TransferDoneScreen(TransferScreen):
     def draw(self, state: FlowState) -> None:
         view, th, language = state.transfer, self.theme, state.language
         application = view.application
-        self.success_line.set("check", self.t("transfer_done.number"), th.primary, icon_size(self), tone="good")
-        self.number_label.setText(outside_text(application.id) if application is not None else documents.NO_VALUE)
-        if application is not None:
-            status = documents.transfer_status_name(application.status, language)
-            self.status_label.setText(self.t("transfer_done.status", status=status))
-        self.status_label.setVisible(application is not None)
+        if view.deferred_reference:
+            # Held in this terminal's outbox: never "submitted" until the back office confirms.
+            self.success_line.set("clock", self.t("transfer_done.deferred_number"), th.warning, icon_size(self),
+                                  tone="warning")
+            self.number_label.setText(outside_text(view.deferred_reference))
+            self.status_label.setText(self.t("transfer_done.deferred_status"))
+        else:
+            self.success_line.set("check", self.t("transfer_done.number"), th.primary, icon_size(self), tone="good")
+            self.number_label.setText(outside_text(application.id) if application is not None
+                                      else documents.NO_VALUE)
+            if application is not None:
+                status = documents.transfer_status_name(application.status, language)
+                self.status_label.setText(self.t("transfer_done.status", status=status))
+        self.status_label.setVisible(application is not None or bool(view.deferred_reference))
+        self.progress_button.setVisible(not view.deferred_reference)
         self.next_heading.label.setText(self.t("transfer_done.next_heading"))
         self.next_text.label.setText(self.t("transfer_done.next_steps"))
         self.sms_text.label.setText(self.t("transfer_done.sms"))
