@@ -47,6 +47,9 @@ def _add_backoffice(subparsers) -> None:
     parser.add_argument("--no-demo-endpoints", action="store_true", help="disable POST /v1/ecard/codes")
     parser.add_argument("--response-delay-s", type=float, default=0.0,
                         help="answer every request this late (a slow platform, for benchmarks)")
+    parser.add_argument("--manager-token", default=None, metavar="TOKEN",
+                        help="bearer token of the hall manager for GET /v1/terminals (at least 16 characters; "
+                             "default: $KIOSK_MANAGER_TOKEN; none: that route answers 403)")
     parser.set_defaults(handler=_cmd_backoffice)
 
 
@@ -93,10 +96,23 @@ def _add_bench(subparsers) -> None:
     parser.set_defaults(handler=_cmd_bench)
 
 
+def _add_journal(subparsers) -> None:
+    from kiosk.journal_commands import add_journal_parser
+
+    add_journal_parser(subparsers)
+
+
+def _add_technician(subparsers) -> None:
+    from kiosk.technician_commands import add_technician_parser
+
+    add_technician_parser(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Social-insurance self-service kiosk")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_demo, _add_run, _add_backoffice, _add_config, _add_diag, _add_virtual_card, _add_bench):
+    for add in (_add_demo, _add_run, _add_backoffice, _add_config, _add_diag, _add_virtual_card, _add_bench,
+                _add_journal, _add_technician):
         add(subparsers)
     return parser
 
@@ -121,9 +137,17 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from kiosk.app import run_kiosk
+    import os
 
-    return run_kiosk(args.profile)
+    from kiosk.app import RESTART_EXIT_CODE, run_kiosk
+
+    code = run_kiosk(args.profile)
+    if code == RESTART_EXIT_CODE and "INVOCATION_ID" not in os.environ:
+        # Not under systemd (which restarts it by itself): start again in place.
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())",
+                                  *sys.argv[1:]])
+    return code
 
 
 def _cmd_config(args) -> int:
@@ -151,8 +175,18 @@ def _cmd_backoffice(args) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("kiosk backoffice: --tls-cert and --tls-key go together", file=sys.stderr)
         return EXIT_CONFIG
+    import os
+
+    # The environment keeps the token out of `ps` output; the option wins when both are given.
+    manager_token = args.manager_token
+    if manager_token is None:
+        manager_token = os.environ.get("KIOSK_MANAGER_TOKEN", "")
+    if manager_token and len(manager_token) < 16:
+        print("kiosk backoffice: --manager-token must have at least 16 characters", file=sys.stderr)
+        return EXIT_CONFIG
     args.db.parent.mkdir(parents=True, exist_ok=True)
-    options = {"db_path": args.db, "seed": args.seed, "demo_mode": not args.no_demo_endpoints}
+    options = {"db_path": args.db, "seed": args.seed, "demo_mode": not args.no_demo_endpoints,
+               "manager_token": manager_token}
     if terminals:
         options["terminals"] = terminals
     scheme = "https" if args.tls_cert else "http"

@@ -406,3 +406,70 @@ def test_a_language_chosen_on_the_attract_screen_survives_device_and_back_office
     assert (j.state.screen, j.state.language, j.state.elder_mode) == (Screen.ATTRACT, "en", True)
     j.card_to_menu()
     assert (j.state.language, j.state.elder_mode) == ("en", True)
+
+
+def test_maintenance_holds_the_kiosk_out_of_service_and_ignores_cards_and_codes():
+    j = Journey()
+    j.send(flow.MaintenanceChanged(True))
+    assert j.state.screen is Screen.OUT_OF_SERVICE
+    assert j.state.out_of_service_key == "out_of_service.maintenance"
+    j.send(flow.CardPresence(True))
+    j.send(flow.CodeScanned("anything"))
+    assert j.state.screen is Screen.OUT_OF_SERVICE
+    assert not [effect for effect in j.effects if isinstance(effect, flow.RunTask)]
+    j.send(flow.CardPresence(False))
+    j.send(flow.MaintenanceChanged(False))
+    assert j.state.screen is Screen.ATTRACT
+    j.card_to_menu()
+
+
+def test_a_required_device_missing_is_out_of_service_and_an_optional_one_is_not():
+    j = Journey(required_devices=("card_reader", "receipt_printer"))
+    j.send(flow.DevicesChanged(True, True, False, True))
+    assert (j.state.screen, j.state.out_of_service_key) == (Screen.OUT_OF_SERVICE, "out_of_service.device")
+    j.send(flow.DevicesChanged(True, True, True, False))   # no A4 printer: certificates only are unavailable
+    assert j.state.screen is Screen.ATTRACT
+
+
+def test_session_steps_are_journaled_without_personal_data():
+    j = Journey()
+    j.card_to_menu()
+    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
+    j.press(Intent.FINISH)
+    records = [(effect.kind, dict(effect.fields)) for effect in j.effects if isinstance(effect, flow.Record)]
+    assert records == [("session.started", {"method": "card"}), ("service.used", {"service": "enrolment"}),
+                       ("session.ended", {"reason": "finished"})]
+
+
+def test_a_deferred_transfer_is_never_shown_as_submitted_and_its_receipt_has_the_reference():
+    j = Journey()
+    j.card_to_menu()
+    j.press(Intent.CHOOSE_SERVICE, Service.PENSION_TRANSFER.value)
+    j.press(Intent.START_APPLICATION)
+    j.press(Intent.SELECT_PROVINCE, "330000")
+    j.press(Intent.SELECT_CITY, "330100")
+    area = {"code": "320100", "name_zh": "南京市", "name_en": "Nanjing"}
+    j.answer(flow.CheckEligibility, models.TransferEligibility(eligible=True, code="eligible", message_zh="可以",
+                                                               message_en="OK", to_area=area))
+    for digit in "13812345678":
+        j.press(Intent.DIGIT, digit)
+    j.press(Intent.CONFIRM)
+    j.press(Intent.SUBMIT)
+    j.answer(flow.SubmitTransfer, flow.SubmissionDeferred("pension_transfer", "R-ABCD-EFGH"))
+    assert j.state.screen is Screen.TRANSFER_DONE
+    assert j.state.transfer.deferred_reference == "R-ABCD-EFGH" and j.state.transfer.application is None
+    assert j.state.speech_key == "transfer_done.deferred_speech"
+    receipt = j.task(flow.PrintReceipt)[1]
+    assert receipt.subject == flow.SubmissionDeferred("pension_transfer", "R-ABCD-EFGH")
+
+
+def test_a_deferred_certificate_is_explained_with_its_reference():
+    j = Journey()
+    j.card_to_menu()
+    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
+    j.answer(flow.LoadCertificateChoices, flow.CertificateChoices(issued=(), first_insured="200801"))
+    j.press(Intent.PREVIEW)
+    j.answer(flow.IssueCertificate, flow.SubmissionDeferred("certificate", "R-WXYZ-2345"))
+    assert j.state.screen is Screen.MESSAGE
+    assert j.state.message.title_key == "message.certificate_deferred.title"
+    assert j.state.message.detail_text == "R-WXYZ-2345"
