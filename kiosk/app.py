@@ -320,7 +320,7 @@ def _qt_application():
 
 def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     settings = load_settings(profile)
-    configure_logging(settings.logging.level)
+    configure_logging(settings.logging.level, settings.resolve_path(settings.logging.directory))
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)
     kiosk.build_window(defer_screens=True).present()

@@ -24,7 +24,7 @@ log = logging.getLogger("kiosk.operations")
 JOURNAL_FILE = "journal.sqlite3"
 OUTBOX_FILE = "outbox.sqlite3"
 COUNTERS_FILE = "counters.sqlite3"
-TECHNICIAN_FILE = "technician.sqlite3"
+TECHNICIAN_FILE = "technician.json"
 
 
 def storage_directory(settings: KioskSettings) -> tuple[Path, tempfile.TemporaryDirectory | None]:
@@ -62,13 +62,15 @@ class Operations:
         storage_dir.mkdir(parents=True, exist_ok=True)
         journal = Journal(storage_dir / JOURNAL_FILE, retention_days=settings.journal.retention_days)
         outbox = Outbox(storage_dir / OUTBOX_FILE)
-        sender = OutboxSender(outbox, client, retry_interval_s=settings.outbox.retry_interval_s,
-                              max_backoff_s=settings.outbox.max_backoff_s, record=journal.record,
-                              crash_points=CrashTestPoints(), on_change=on_outbox_change)
         operations = cls(settings=settings, storage_dir=storage_dir, journal=journal,
-                         counters=CounterStore(storage_dir / COUNTERS_FILE), outbox=outbox, sender=sender,
-                         technician_gate=TechnicianGate(settings.technician, storage_dir / TECHNICIAN_FILE,
-                                                        journal_record=journal.record))
+                         counters=CounterStore(storage_dir / COUNTERS_FILE), outbox=outbox, sender=None,
+                         technician_gate=None)
+        operations.technician_gate = TechnicianGate(settings.technician, storage_dir / TECHNICIAN_FILE,
+                                                    journal_record=operations.record)
+        operations.sender = sender = OutboxSender(
+            outbox, client, retry_interval_s=settings.outbox.retry_interval_s,
+            max_backoff_s=settings.outbox.max_backoff_s, record=operations.record,
+            crash_points=CrashTestPoints(), on_change=on_outbox_change)
         journal.record("kiosk.started", version=__version__, profile=settings.profile,
                        pending_submissions=outbox.depth())
         pruned = journal.prune()
@@ -136,10 +138,17 @@ class Operations:
 
     # --- journal -------------------------------------------------------------------------------
     def record(self, kind: str, **fields) -> None:
+        """Journal a step and count it; a faulty journal is logged, never a stop for the citizen."""
         try:
             self.journal.record(kind, **fields)
         except Exception:
             log.exception("journal entry %s not written", kind)
+        counter = _counter_for(kind, fields)
+        if counter:
+            try:
+                self.counters.increment("kiosk", counter)
+            except Exception:
+                log.exception("counter %s not written", counter)
 
     def close(self) -> None:
         if self._unsubscribe is not None:
@@ -152,3 +161,16 @@ class Operations:
         self.record("kiosk.stopped")
         self.outbox.close()
         self.journal.close()
+
+
+def _counter_for(kind: str, fields: dict) -> str:
+    """The kiosk-level statistics counter a journal step bumps (device counters count themselves)."""
+    if kind == "session.started":
+        return f"sessions_{fields.get('method', 'unknown')}"
+    if kind == "service.used":
+        return f"service_{fields.get('service', 'unknown')}"
+    if kind in ("submission.queued", "submission.confirmed", "submission.deferred", "submission.rejected"):
+        return f"{kind.replace('.', '_')}_{fields.get('submission', 'unknown')}"
+    if kind == "technician.login":
+        return f"technician_login_{fields.get('outcome', 'unknown')}"
+    return {"staff.called": "staff_called", "device.fault": "device_faults"}.get(kind, "")
