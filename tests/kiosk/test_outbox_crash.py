@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from backoffice.settings import DEMO_TERMINAL_ID, DEMO_TERMINAL_SECRET
+from kiosk.journal import Journal
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,11 +152,24 @@ def wait_until(predicate, what: str, timeout_s: float = 90.0) -> None:
 def restart_and_settle(site, before: int) -> None:
     """`kiosk run` again: its outbox sends what is pending; then exactly one application exists."""
     kiosk = site.restart()
+    wait_until(lambda: journal_kinds(site).count("kiosk.started") == 2, "the restarted kiosk to open its journal")
     wait_until(lambda: [row[2] for row in outbox_rows(site)] == ["confirmed"], "the outbox to be confirmed")
     kiosk.kill()
     assert applications(site) == before + 1
     keys = server_rows(site.server, "SELECT key FROM idempotency_keys WHERE operation = 'pension_transfer'")
     assert [key for (key,) in keys] == [outbox_rows(site)[0][0]]
+    # The journal kept every step across the kills, its chain intact.
+    kinds = journal_kinds(site, verify=True)
+    assert kinds.count("submission.queued") == 1 and kinds.count("submission.confirmed") == 1
+
+
+def journal_kinds(site, verify: bool = False) -> list[str]:
+    journal = Journal(site.tmp / "state" / "journal.sqlite3")
+    try:
+        assert not verify or journal.verify().ok
+        return [entry.kind for entry in journal.entries(limit=500)]
+    finally:
+        journal.close()
 
 
 @pytest.mark.parametrize("step, created_before_kill", [

@@ -1,0 +1,144 @@
+"""`kiosk journal verify|show|prune`: the electronic journal for technicians and auditors.
+
+Works on the journal of a profile (`<storage dir>/journal.sqlite3`) or any journal
+file (`--path`), also while the kiosk is running: the journal serialises writers of
+both processes. Exit codes: 0 fine, 1 the journal is broken (or refused to prune a
+broken part), 2 a configuration or path problem.
+
+Only argparse is imported up front, like the rest of the `kiosk` command: the
+journal and the configuration load when a journal action runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_BROKEN = 1
+EXIT_CONFIG = 2
+
+DEFAULT_PROFILE = "service_hall"
+JOURNAL_FILE_NAME = "journal.sqlite3"
+DEFAULT_SHOW_LIMIT = 50
+
+
+def add_journal_parser(subparsers) -> None:
+    parser = subparsers.add_parser("journal", help="verify, show or prune the electronic journal")
+    location = argparse.ArgumentParser(add_help=False)
+    where = location.add_mutually_exclusive_group()
+    where.add_argument("--profile", help=f"profile whose journal to use (default: {DEFAULT_PROFILE})")
+    where.add_argument("--path", type=Path, help="a journal file instead of a profile's")
+
+    actions = parser.add_subparsers(dest="journal_action", required=True, metavar="ACTION")
+    actions.add_parser("verify", parents=[location],
+                       help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)")
+    show = actions.add_parser("show", parents=[location], help="the newest entries, oldest of them first")
+    show.add_argument("--limit", type=int, default=DEFAULT_SHOW_LIMIT,
+                      help=f"how many entries (default: {DEFAULT_SHOW_LIMIT}, at most 5000)")
+    show.add_argument("--kind", action="append", default=None, metavar="KIND",
+                      help="only entries of this kind, e.g. session.started (repeatable)")
+    prune = actions.add_parser("prune", parents=[location], help="remove entries older than the retention")
+    prune.add_argument("--retention-days", type=int, default=None,
+                       help="keep this many days (default: the profile's journal.retention_days, 365 with --path)")
+    parser.set_defaults(handler=run_journal_command)
+
+
+def run_journal_command(args) -> int:
+    from kiosk.config import ConfigError
+    from kiosk.journal import Journal, JournalError
+
+    try:
+        path, retention_days = _journal_location(args)
+    except ConfigError as error:
+        return _fail(f"configuration error: {error}", EXIT_CONFIG)
+    except _LocationProblem as problem:
+        return _fail(str(problem), EXIT_CONFIG)
+    if getattr(args, "retention_days", None) is not None:
+        retention_days = args.retention_days
+    if not path.is_file():
+        return _fail(f"no journal at {path}" + ("" if path.parent.is_dir() else " (its directory does not exist)"),
+                     EXIT_CONFIG)
+    try:
+        journal = Journal(path, retention_days=retention_days)
+    except ValueError as error:
+        return _fail(str(error), EXIT_CONFIG)
+    except JournalError as error:
+        return _fail(str(error), EXIT_CONFIG)
+    try:
+        with journal:
+            if args.journal_action == "verify":
+                return _verify(journal)
+            if args.journal_action == "show":
+                return _show(journal, args.limit, args.kind)
+            return _prune(journal)
+    except JournalError as error:
+        return _fail(str(error), EXIT_BROKEN)
+
+
+class _LocationProblem(Exception):
+    """The journal file cannot be found from the arguments."""
+
+
+def journal_path_for(settings) -> Path | None:
+    """A profile's journal file; None when the profile keeps no state between runs."""
+    if not settings.storage.directory:
+        return None
+    return settings.resolve_path(settings.storage.directory) / JOURNAL_FILE_NAME
+
+
+def _journal_location(args) -> tuple[Path, int]:
+    from kiosk.config import load_settings
+    from kiosk.journal import DEFAULT_RETENTION_DAYS
+
+    if args.path is not None:
+        return Path(args.path), DEFAULT_RETENTION_DAYS
+    profile = args.profile or DEFAULT_PROFILE
+    settings = load_settings(profile)
+    path = journal_path_for(settings)
+    if path is None:
+        raise _LocationProblem(f"profile {profile} keeps no journal between runs (storage.directory is empty); "
+                               "pass --path FILE")
+    return path, settings.journal.retention_days
+
+
+def _verify(journal) -> int:
+    verification = journal.verify()
+    print(verification.summary())
+    return EXIT_OK if verification.ok else EXIT_BROKEN
+
+
+def _show(journal, limit: int, kinds: list[str] | None) -> int:
+    for entry in reversed(journal.entries(limit=limit, kinds=kinds)):
+        print(format_entry(entry))
+    return EXIT_OK
+
+
+def _prune(journal) -> int:
+    removed = journal.prune()
+    print(f"pruned {removed} entr{'y' if removed == 1 else 'ies'} older than {journal.retention_days} days; "
+          f"{journal.count()} remain")
+    return EXIT_OK
+
+
+def format_entry(entry) -> str:
+    """`#12 2026-11-23T09:15:02+08:00 session.started service=certificate ...` (local time; fields already masked)."""
+    moment = entry.at.astimezone().isoformat(timespec="seconds")
+    fields = " ".join(f"{name}={_shown_value(value)}" for name, value in sorted(entry.fields.items()))
+    return f"#{entry.seq} {moment} {entry.kind}" + (f" {fields}" if fields else "")
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, str):
+        # Plain words stay plain; anything with spaces, quotes or '=' is quoted so lines split unambiguously.
+        if value and not any(char.isspace() or char in "\"'=" for char in value):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"kiosk journal: {message}", file=sys.stderr)
+    return code
