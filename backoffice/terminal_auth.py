@@ -34,6 +34,8 @@ def is_public(method: str, path: str) -> bool:
         return True  # /openapi.json and /docs describe the API, they hold no data
     if method in ("GET", "HEAD") and (path.startswith("/v1/certificates/") or path == "/v1/health"):
         return True
+    if method == "GET" and path == "/v1/terminals":
+        return True  # the hall manager's fleet view: its own bearer token, checked by the route
     return False
 
 

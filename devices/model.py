@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
 from enum import StrEnum
-from typing import Generic, Mapping, TypeVar
+from typing import Callable, Generic, Mapping, TypeVar
 
 T = TypeVar("T")
+
+log = logging.getLogger("devices")
 
 
 class DeviceClass(StrEnum):
@@ -203,27 +206,71 @@ class CancelToken:
             raise DeviceError(CompletionCode.CANCELLED, "cancelled")
 
 
+StatisticsListener = Callable[[str, int], None]
+
+
 class Statistics:
-    """Name/value counters (UnifiedPOS statistics), safe to bump from any thread."""
+    """Name/value counters (UnifiedPOS statistics), safe to bump from any thread.
+
+    Listeners (`subscribe`) hear `(name, new_value)` after every increment, restore and
+    reset, in the order the changes happened, so a store that persists the values never
+    writes an older value over a newer one.
+    """
 
     def __init__(self, names: tuple[str, ...] = ()) -> None:
         self._lock = threading.Lock()
+        # Held across a change and its notification: listeners hear changes in order, while
+        # snapshot() only waits for the short value lock, never for a listener.
+        self._notify_lock = threading.RLock()
         self._values: dict[str, int] = {name: 0 for name in names}
+        self._listeners: list[StatisticsListener] = []
+
+    def subscribe(self, listener: StatisticsListener) -> Callable[[], None]:
+        """Call `listener(name, value)` after each change; returns the unsubscribe function."""
+        with self._notify_lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._notify_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+        return unsubscribe
 
     def increment(self, name: str, by: int = 1) -> None:
-        with self._lock:
-            self._values[name] = self._values.get(name, 0) + by
+        with self._notify_lock:
+            with self._lock:
+                value = self._values.get(name, 0) + by
+                self._values[name] = value
+            self._notify({name: value})
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(self._values)
 
     def restore(self, values: Mapping[str, int]) -> None:
-        with self._lock:
-            for name, value in values.items():
-                self._values[name] = int(value)
+        with self._notify_lock:
+            with self._lock:
+                restored = {name: int(value) for name, value in values.items()}
+                self._values.update(restored)
+            self._notify(restored)
 
-    def reset(self, names: tuple[str, ...] | None = None) -> None:
-        with self._lock:
-            for name in (names if names is not None else tuple(self._values)):
-                self._values[name] = 0
+    def reset(self, names: tuple[str, ...] | None = None) -> dict[str, int]:
+        """Zero the counters (all when `names` is None); returns their values before."""
+        with self._notify_lock:
+            with self._lock:
+                chosen = tuple(names) if names is not None else tuple(self._values)
+                before = {name: self._values.get(name, 0) for name in chosen}
+                for name in chosen:
+                    self._values[name] = 0
+            self._notify({name: 0 for name in chosen})
+        return before
+
+    def _notify(self, changed: Mapping[str, int]) -> None:
+        if not self._listeners or not changed:
+            return
+        for listener in list(self._listeners):
+            for name, value in changed.items():
+                try:
+                    listener(name, value)
+                except Exception:  # a failing store must not stop the device thread that counted
+                    log.exception("statistics listener failed for %s", name)

@@ -54,7 +54,7 @@ class Operations:
     @classmethod
     def open(cls, settings: KioskSettings, storage_dir: Path, client: Callable[[], object], *,
              on_outbox_change: Callable[[], None] = lambda: None) -> "Operations":
-        from kiosk.counters import CounterStore
+        from kiosk.counters import open_counter_store
         from kiosk.journal import Journal
         from kiosk.outbox import CrashTestPoints, Outbox, OutboxSender
         from kiosk.technician_auth import TechnicianGate
@@ -63,7 +63,7 @@ class Operations:
         journal = Journal(storage_dir / JOURNAL_FILE, retention_days=settings.journal.retention_days)
         outbox = Outbox(storage_dir / OUTBOX_FILE)
         operations = cls(settings=settings, storage_dir=storage_dir, journal=journal,
-                         counters=CounterStore(storage_dir / COUNTERS_FILE), outbox=outbox, sender=None,
+                         counters=open_counter_store(storage_dir / COUNTERS_FILE), outbox=outbox, sender=None,
                          technician_gate=None)
         operations.technician_gate = TechnicianGate(settings.technician, storage_dir / TECHNICIAN_FILE,
                                                     journal_record=operations.record)
@@ -93,12 +93,19 @@ class Operations:
             from kiosk.metrics_exporter import MetricsExporter
 
             self.metrics = MetricsExporter(heartbeat.prometheus_port, self.report,
-                                           terminal_id=self.settings.terminal.id)
+                                           terminal_id=self.settings.terminal.id, extra=self._extra_metrics)
             try:
                 self.metrics.start()
             except OSError as error:   # a taken port must not stop the kiosk serving citizens
                 log.error("Prometheus exporter not started on 127.0.0.1:%d: %s", heartbeat.prometheus_port, error)
                 self.metrics = None
+
+    def _extra_metrics(self) -> dict[str, float]:
+        sender = self.heartbeat
+        if sender is None:
+            return {}
+        return {"kiosk_clock_skew_seconds": sender.clock_skew_s or 0.0,
+                "kiosk_heartbeat_failures": float(sender.consecutive_failures)}
 
     def report(self):
         """The heartbeat: device states, counters, version, profile, outbox depth."""
@@ -160,6 +167,7 @@ class Operations:
         self.sender.stop()
         self.record("kiosk.stopped")
         self.outbox.close()
+        self.counters.close()
         self.journal.close()
 
 

@@ -132,6 +132,9 @@ class SessionOpened(_Response):
     expires_at: dt.datetime
     idle_timeout_seconds: int
     citizen: CitizenSummary
+    # Lets the terminal's outbox deliver this citizen's submissions after the session ended
+    # (sent as `Authorization: Grant <value>` on the state-changing POSTs only).
+    submission_grant: Annotated[str, StringConstraints(min_length=16, max_length=128)] | None = None
 
 
 # --- enrolment and contributions --------------------------------------------------
@@ -329,13 +332,17 @@ class DeviceReport(_Request):
     name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     device_class: Annotated[str, StringConstraints(max_length=32)]
     state: Annotated[str, StringConstraints(max_length=32)]
-    media: Annotated[str, StringConstraints(max_length=32)] | None = None
+    media: Annotated[str, StringConstraints(max_length=32)] | None = None   # card in a card reader
+    paper: Annotated[str, StringConstraints(max_length=32)] | None = None   # printers
 
 
 class Heartbeat(_Request):
     version: Annotated[str, StringConstraints(max_length=32)]
     profile: Annotated[str, StringConstraints(max_length=32)]
+    # The terminal's beat; the back office calls it stale after a few missed beats.
+    interval_s: Annotated[int, Field(ge=5, le=3600)] | None = None
     devices: Annotated[list[DeviceReport], Field(max_length=32)] = []
+    # "scope.name" statistics counters (cards_read, paper_outs...), never personal data.
     counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[int, Field(ge=0)]],
                         Field(max_length=64)] = {}
     outbox_depth: Annotated[int, Field(ge=0)] = 0
@@ -344,6 +351,36 @@ class Heartbeat(_Request):
 class HeartbeatAck(_Response):
     terminal_id: str
     received_at: dt.datetime
+    server_time: dt.datetime
+
+
+class TerminalDevice(_Response):
+    """A device as its terminal last reported it (DeviceReport, read leniently)."""
+
+    name: str
+    device_class: str
+    state: str
+    media: str | None = None
+    paper: str | None = None
+
+
+class TerminalStatus(_Response):
+    """One terminal for the hall manager: its latest heartbeat and whether it is overdue."""
+
+    terminal_id: str
+    last_seen: dt.datetime | None = None   # null: configured but never reported
+    age_s: float | None = None
+    stale: bool
+    interval_s: int | None = None
+    version: str | None = None
+    profile: str | None = None
+    outbox_depth: int | None = None
+    devices: list[TerminalDevice] = []
+    counters: dict[str, int] = {}
+
+
+class TerminalList(_Response):
+    items: list[TerminalStatus]
     server_time: dt.datetime
 
 
