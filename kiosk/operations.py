@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ JOURNAL_FILE = "journal.sqlite3"
 OUTBOX_FILE = "outbox.sqlite3"
 COUNTERS_FILE = "counters.sqlite3"
 TECHNICIAN_FILE = "technician.json"
+PRUNE_INTERVAL_S = 24 * 3600
 
 
 def storage_directory(settings: KioskSettings) -> tuple[Path, tempfile.TemporaryDirectory | None]:
@@ -49,6 +51,7 @@ class Operations:
     devices: object | None = None    # devices.manager.DeviceManager, once started
     _unsubscribe: Callable[[], None] | None = field(default=None, repr=False)
     _last_fault: dict = field(default_factory=dict, repr=False)
+    _pruned_at: float = field(default=0.0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -73,9 +76,7 @@ class Operations:
             crash_points=CrashTestPoints(), on_change=on_outbox_change)
         journal.record("kiosk.started", version=__version__, profile=settings.profile,
                        pending_submissions=outbox.depth())
-        pruned = journal.prune()
-        if pruned:
-            log.info("journal: %d entries older than %d days pruned", pruned, settings.journal.retention_days)
+        operations._prune_journal()
         sender.start()
         operations._start_fleet_reporting(client)
         return operations
@@ -111,10 +112,24 @@ class Operations:
         """The heartbeat: device states, counters, version, profile, outbox depth."""
         from kiosk.heartbeat import build_heartbeat
 
+        self._prune_journal()   # a kiosk runs for months: retention is applied about daily, here
         devices = list(self.devices.devices) if self.devices is not None else None
         return build_heartbeat(version=__version__, profile=self.settings.profile,
                                interval_s=self.settings.heartbeat.interval_s or None, devices=devices,
                                counters=self.counters.flat(), outbox_depth=self.outbox.depth())
+
+    def _prune_journal(self) -> None:
+        now = time.time()
+        if now - self._pruned_at < PRUNE_INTERVAL_S:
+            return
+        self._pruned_at = now
+        try:
+            pruned = self.journal.prune()
+        except Exception:   # a broken stretch is kept as evidence; the technician sees it in verify
+            log.exception("journal not pruned")
+            return
+        if pruned:
+            log.info("journal: %d entries older than %d days pruned", pruned, self.settings.journal.retention_days)
 
     # --- devices -------------------------------------------------------------------------------
     def attach_devices(self, manager) -> None:
