@@ -150,10 +150,9 @@ class KioskApplication:
         """
         from kiosk.messages import MessageCatalog
         from ui.main_window import MainWindow
-        from ui.theme import Theme
 
         ui_settings = self.settings.ui
-        self.theme = Theme.from_dict({"elder_scale": ui_settings.elder_scale, "mm_per_pixel": ui_settings.mm_per_pixel})
+        self.theme = build_brand_theme(self.settings)
         self.catalog = MessageCatalog()
         self.window = MainWindow(self.catalog, self.theme, ui_settings.branding_zh,
                                  fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
@@ -312,6 +311,13 @@ class KioskApplication:
             self._storage_scratch = None
 
 
+def build_brand_theme(settings: KioskSettings, source=None):
+    """The theme with the profile's colours and logo; a colour that makes text unreadable is a ConfigError."""
+    from ui.theme import brand_theme
+
+    return brand_theme(settings, source)
+
+
 def _qt_application():
     from PySide6.QtWidgets import QApplication
 
@@ -319,7 +325,10 @@ def _qt_application():
 
 
 def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
+    from kiosk.config import profile_path
+
     settings = load_settings(profile)
+    build_brand_theme(settings, profile_path(profile))   # a bad brand colour stops here, before any window
     configure_logging(settings.logging.level, settings.resolve_path(settings.logging.directory))
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)

@@ -151,12 +151,17 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_config(args) -> int:
-    from kiosk.config import load_settings
+    from kiosk.config import load_settings, profile_path
+    from kiosk.app import build_brand_theme   # no Qt: checks the brand colours' contrast before deployment
 
     settings = load_settings(args.profile)
-    print(f"{args.profile}: ok (terminal {settings.terminal.id}, back office "
+    build_brand_theme(settings, profile_path(args.profile))
+    name = args.profile if args.profile == settings.profile else f"{args.profile} (profile {settings.profile})"
+    print(f"{name}: ok (terminal {settings.terminal.id}, back office "
           f"{'embedded' if settings.backoffice.embedded else settings.backoffice.url}, "
-          f"services {', '.join(settings.services.enabled)})")
+          f"services {', '.join(settings.services.enabled)}, "
+          f"required devices {', '.join(settings.devices.required) or 'none'}, "
+          f"logo {settings.ui.logo or 'none'}, idle timeout {settings.session.idle_timeout_s} s)")
     return EXIT_OK
 
 

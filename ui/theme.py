@@ -4,6 +4,9 @@
 the contrast rules of DESIGN section 8 can be checked without a GUI: `contrast_ratio`
 implements the WCAG 2.x relative-luminance formula and `Theme.contrast_pairs()` lists
 every foreground/background combination the stylesheet actually uses.
+`brand_theme(settings)` builds a profile's theme from config (colours, logo, sizes)
+and refuses brand colours that fail those checks, naming the config key; it needs
+no display, so `kiosk config check` runs it before a deployment.
 
 Physical sizes. Touch targets and text are specified in millimetres on the panel and
 converted with `mm_per_pixel`. The default, 0.248 mm/px, is a 21.5" 16:9 panel at
@@ -18,7 +21,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
+
+# Plain-Python config (no Qt): `kiosk config check` builds the brand theme without a display.
+from kiosk.config import ConfigError, KioskSettings
 
 # Font size of each text role, as a multiple of `Theme.base_font_px`. Nothing is below
 # 1.0: body text is the smallest text on a citizen screen.
@@ -33,6 +40,10 @@ FONT_ROLES: Mapping[str, float] = {
 
 # Text at or above this size (CSS px, i.e. 18 pt) is "large" for WCAG (3:1 suffices).
 LARGE_TEXT_PX = 24.0
+
+# The header logo's height as a multiple of the brand font: a little taller than the
+# name's capitals so the mark reads, short enough not to grow the header much.
+LOGO_TO_BRAND_FONT = 1.5
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -76,6 +87,8 @@ class ContrastPair:
     fg: str
     bg: str
     required: float
+    fg_field: str = ""   # the Theme colour fields the pair is made of (to name the config key at fault)
+    bg_field: str = ""
 
     @property
     def ratio(self) -> float:
@@ -108,6 +121,9 @@ class Theme:
     target_spacing_mm: float = 2.0
     mm_per_pixel: float = 0.248
     corner_radius_px: int = 12
+    # The brand logo (PNG/SVG) shown beside the branding name; an absolute path resolved
+    # by whoever builds the theme (`brand_theme`); "" = the name alone.
+    logo_path: str = ""
 
     def __post_init__(self) -> None:
         for name in COLOR_FIELDS:
@@ -183,6 +199,10 @@ class Theme:
         """Smallest side of any touch target, in pixels."""
         return math.ceil(self.px(self.min_target_mm) * self.scale(elder))
 
+    def logo_px(self, elder: bool = False) -> int:
+        """Height of the brand logo in the header, in pixels."""
+        return round(self.font_px("brand", elder) * LOGO_TO_BRAND_FONT)
+
     def spacing_px(self, elder: bool = False) -> int:
         """Spacing between touch targets; never below `target_spacing_mm`."""
         return max(self.px(self.target_spacing_mm), round(16 * self.scale(elder)))
@@ -199,35 +219,138 @@ class Theme:
 
         body, button = 4.5, text_req("button")
         pairs = [
-            ("text on background", self.text, self.background, body),
-            ("text on surface", self.text, self.surface, body),
-            ("muted on background", self.muted, self.background, body),
-            ("muted on surface", self.muted, self.surface, body),
-            ("title (primary) on background", self.primary, self.background, body),
-            ("heading (primary) on surface", self.primary, self.surface, body),
-            ("text on primary (header, primary button)", self.text_on_primary, self.primary, body),
-            ("text on pressed primary", self.text_on_primary, self.primary_active, body),
-            ("secondary button text", self.primary, self.surface, button),
-            ("footer control text", self.primary, self.surface, text_req("control")),
-            ("pressed / on secondary button text", self.primary, self.primary_tint, button),
-            ("warning text on surface", self.warning, self.surface, body),
-            ("warning text on background", self.warning, self.background, body),
-            ("text on warning (call staff)", self.text_on_primary, self.warning, button),
-            ("danger text on surface", self.danger, self.surface, body),
-            ("danger text on background", self.danger, self.background, body),
-            ("text on danger", self.text_on_primary, self.danger, body),
-            ("focused button text", self.text, self.focus_ring, button),
-            ("primary button edge vs background", self.primary, self.background, 3.0),
-            ("primary button edge vs surface", self.primary, self.surface, 3.0),
-            ("call-staff button edge vs background", self.warning, self.background, 3.0),
-            ("focus indicator border vs background", self.text, self.background, 3.0),
-            ("focus indicator border vs surface", self.text, self.surface, 3.0),
-            ("focus indicator border vs focus fill", self.text, self.focus_ring, 3.0),
+            ("text on background", "text", "background", body),
+            ("text on surface", "text", "surface", body),
+            ("muted on background", "muted", "background", body),
+            ("muted on surface", "muted", "surface", body),
+            ("title (primary) on background", "primary", "background", body),
+            ("heading (primary) on surface", "primary", "surface", body),
+            ("text on primary (header, primary button)", "text_on_primary", "primary", body),
+            ("text on pressed primary", "text_on_primary", "primary_active", body),
+            ("secondary button text", "primary", "surface", button),
+            ("footer control text", "primary", "surface", text_req("control")),
+            ("pressed / on secondary button text", "primary", "primary_tint", button),
+            ("warning text on surface", "warning", "surface", body),
+            ("warning text on background", "warning", "background", body),
+            ("text on warning (call staff)", "text_on_primary", "warning", button),
+            ("danger text on surface", "danger", "surface", body),
+            ("danger text on background", "danger", "background", body),
+            ("text on danger", "text_on_primary", "danger", body),
+            ("focused button text", "text", "focus_ring", button),
+            ("primary button edge vs background", "primary", "background", 3.0),
+            ("primary button edge vs surface", "primary", "surface", 3.0),
+            ("call-staff button edge vs background", "warning", "background", 3.0),
+            ("focus indicator border vs background", "text", "background", 3.0),
+            ("focus indicator border vs surface", "text", "surface", 3.0),
+            ("focus indicator border vs focus fill", "text", "focus_ring", 3.0),
         ]
-        return [ContrastPair(*p) for p in pairs]
+        return [ContrastPair(name, getattr(self, fg), getattr(self, bg), required, fg, bg)
+                for name, fg, bg, required in pairs]
 
     def contrast_problems(self) -> list[ContrastPair]:
         return [p for p in self.contrast_pairs() if not p.ok]
+
+
+# A profile may name only its primary colour; the pressed shade and the light tint follow
+# in the proportions of the default palette (#0A4A8F -> pressed #073766, tint #DDE7F3).
+PRESSED_SHADE = 0.28                  # share of black (or white) mixed into the pressed primary
+TINT_STRENGTHS = (0.13, 0.09, 0.05)   # share of primary in the tint, tried strongest first
+
+
+def mix_colours(colour: str, other: str, share_of_other: float) -> str:
+    """`colour` with `share_of_other` (0..1) of `other` mixed in, channel by channel in sRGB."""
+    a, b = normalize_color(colour)[1:], normalize_color(other)[1:]
+    channels = [round(int(a[i:i + 2], 16) * (1 - share_of_other) + int(b[i:i + 2], 16) * share_of_other)
+                for i in (0, 2, 4)]
+    return "#" + "".join(f"{c:02X}" for c in channels)
+
+
+def derive_brand_colours(colours: Mapping[str, str]) -> dict[str, str]:
+    """`primary_active` and `primary_tint` for a configured `primary`, unless configured too.
+
+    The pressed shade moves away from the text drawn on it (darker under white text);
+    the tint is a whisper of primary on the surface, as strong as keeps primary text on
+    it readable (the "pressed / on secondary button" pair).
+    """
+    if "primary" not in colours:
+        return {}
+    defaults = Theme()
+    primary = colours["primary"]
+    text_on_primary = colours.get("text_on_primary", defaults.text_on_primary)
+    derived: dict[str, str] = {}
+    if "primary_active" not in colours:
+        lighter_text = relative_luminance(text_on_primary) > relative_luminance(primary)
+        derived["primary_active"] = mix_colours(primary, "#000000" if lighter_text else "#FFFFFF", PRESSED_SHADE)
+    if "primary_tint" not in colours:
+        surface = colours.get("surface", defaults.surface)
+        candidates = [mix_colours(surface, primary, strength) for strength in TINT_STRENGTHS]
+        probe = Theme(**{**colours, **derived})
+        required = next(p.required for p in probe.contrast_pairs() if p.bg_field == "primary_tint")
+        derived["primary_tint"] = next((tint for tint in candidates if contrast_ratio(primary, tint) >= required),
+                                       candidates[-1])
+    return derived
+
+
+def brand_theme(settings: KioskSettings, source: str | Path | None = None) -> Theme:
+    """The citizen screens' theme for a profile: sizes from [ui], colours from [ui.colours], the logo.
+
+    Brand colours must keep every text readable (DESIGN 8): a configured colour that is
+    not a colour, or that leaves a text/background pair of `Theme.contrast_pairs` below
+    its WCAG minimum, raises `ConfigError(source, "ui.colours.<name>", reason)` so the
+    profile is refused by `kiosk config check` and at start, not discovered on the panel.
+    `source` is the file the error names (the profile file); by default config/<profile>.toml
+    when it exists, else "profile". Needs no QApplication.
+    """
+    ui = settings.ui
+    where = source or _profile_file(settings)
+    colours: dict[str, str] = {}
+    for name, value in ui.colours.overrides().items():
+        try:
+            colours[name] = normalize_color(value)
+        except ValueError:
+            raise ConfigError(where, f"ui.colours.{name}",
+                              f"must be a colour like \"#0A4A8F\" (got {value!r})") from None
+    derived = derive_brand_colours(colours)
+    theme = Theme(elder_scale=ui.elder_scale, mm_per_pixel=ui.mm_per_pixel,
+                  logo_path=str(settings.resolve_path(ui.logo)) if ui.logo else "", **colours, **derived)
+    problems = theme.contrast_problems()
+    if problems:
+        key, reason = _contrast_complaint(theme.contrast_pairs(), problems[0], colours, derived)
+        raise ConfigError(where, key, reason)
+    return theme
+
+
+def _profile_file(settings: KioskSettings) -> str:
+    shipped = settings.base_dir / "config" / f"{settings.profile}.toml"
+    return str(shipped) if shipped.is_file() else "profile"
+
+
+def _contrast_complaint(pairs: list[ContrastPair], failing: ContrastPair, configured: Mapping[str, str],
+                        derived: Mapping[str, str]) -> tuple[str, str]:
+    """The config key to blame for a failing pair, and the reason in plain words.
+
+    When both colours of the pair come from config, the one that fails more of the
+    pairs it is part of is at fault: a tint too dark for the primary on it fails its
+    only pair, while the primary still reads well everywhere else.
+    """
+    def failure_share(name: str) -> float:
+        mine = [pair for pair in pairs if name in (pair.fg_field, pair.bg_field)]
+        return sum(not pair.ok for pair in mine) / len(mine)
+
+    ratio = math.floor(failing.ratio * 100) / 100   # never show 4.50 for a 4.499 that failed
+    reason = (f"{failing.name}: {failing.fg} on {failing.bg} has a contrast of {ratio:.2f}:1, "
+              f"needs at least {failing.required:g}:1")
+    suspects = [name for name in (*configured, *derived) if name in (failing.fg_field, failing.bg_field)]
+    if not suspects:   # the defaults pass on their own, so this is a configured colour's doing
+        suspects = list(configured)
+    if not suspects:
+        return "ui.colours", reason
+    blamed = max(suspects, key=failure_share)   # max keeps the first on a tie: primary before the rest
+    if blamed in derived:
+        # A derived shade fails only when the configured colours leave it no room.
+        return "ui.colours.primary", (f"{reason} ({blamed} {derived[blamed]} was derived from primary; "
+                                      f"set ui.colours.{blamed} or choose another primary)")
+    return f"ui.colours.{blamed}", reason
 
 
 def build_stylesheet(theme: Theme, elder: bool = False) -> str:

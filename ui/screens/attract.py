@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.messages import DEFAULT_LANGUAGE, LANGUAGES, MessageCatalog
+from ui.screens.base import BrandLogo
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
@@ -46,12 +47,15 @@ class AttractScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        # Header: who runs this terminal (branding from config, shown as plain text).
+        # Header: who runs this terminal (logo and name from config; the name as plain text).
         self._header = QFrame(self)
         self._header.setProperty("role", "header")
+        self.brand_logo = BrandLogo(theme.logo_path)
         self.brand_label = plain_label(branding_name, "brand", wrap=True)
         self.brand_label.setObjectName("brand")
         header_layout = QHBoxLayout(self._header)
+        header_layout.setSpacing(16)
+        header_layout.addWidget(self.brand_logo, 0, Qt.AlignmentFlag.AlignVCenter)
         header_layout.addWidget(self.brand_label, 1)
 
         # Body: title and the two ways to identify.
@@ -241,6 +245,7 @@ class AttractScreen(QWidget):
         # text gets the room (a 1280x1024 panel has little to spare).
         margin = 32
         self._header.layout().setContentsMargins(margin, 16, margin, 16)
+        self.brand_logo.set_height(th.logo_px(elder))
         self._body.setContentsMargins(margin, 16, margin, 20)
         self._body.setSpacing(16)
         self._panels.setSpacing(32)

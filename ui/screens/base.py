@@ -9,8 +9,11 @@ the tactile keypad (digits, Enter, Clear, Cancel, arrows).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow_state import FlowState, Intent, Screen
@@ -23,6 +26,9 @@ from ui.widgets.pictograms import apply_icons
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)}
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 NAV_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+MAX_LOGO_ASPECT = 4.0   # a very wide logo is squeezed to this width:height so the name keeps its room
+
+log = logging.getLogger(__name__)
 
 
 def settle(widget: QWidget) -> None:
@@ -34,6 +40,70 @@ def settle(widget: QWidget) -> None:
     for _ in range(3):
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         widget.layout().activate()
+
+
+class BrandLogo(QLabel):
+    """The brand logo (`Theme.logo_path`, PNG or SVG) beside the branding name in a header.
+
+    The file is decoded once, when the label is built: an SVG is kept as a renderer and
+    rasterised afresh for each height (elder mode), so it stays crisp; a PNG is kept as
+    an image and scaled smoothly. Config only checked the file's first bytes at start;
+    if it cannot be decoded now the label stays hidden (the name alone shows) and a
+    warning is logged.
+    """
+
+    def __init__(self, path: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("brand_logo")
+        self.setTextFormat(Qt.TextFormat.PlainText)   # never shows text; every label is plain (DESIGN 9)
+        self._svg = None
+        self._image: QImage | None = None
+        self._aspect = 1.0
+        if path:
+            self._decode(path)
+        if not self.has_logo():
+            self.hide()   # stays hidden once in a layout: the header shows the name alone
+
+    def has_logo(self) -> bool:
+        return self._svg is not None or self._image is not None
+
+    def _decode(self, path: str) -> None:
+        if Path(path).suffix.lower() == ".svg":
+            from PySide6.QtSvg import QSvgRenderer   # only terminals with an SVG logo load QtSvg
+
+            renderer = QSvgRenderer(path)
+            size = renderer.defaultSize()
+            if renderer.isValid() and size.width() > 0 and size.height() > 0:
+                self._svg, self._aspect = renderer, size.width() / size.height()
+        else:
+            image = QImage(path)
+            if not image.isNull():
+                self._image, self._aspect = image, image.width() / image.height()
+        if not self.has_logo():
+            log.warning("brand logo %s cannot be decoded; the header shows the name alone", path)
+        self._aspect = min(self._aspect, MAX_LOGO_ASPECT)
+
+    def set_height(self, height: int) -> None:
+        """Draw the logo `height` pixels tall (device pixels follow the screen's ratio)."""
+        if not self.has_logo():
+            return
+        width = max(1, round(height * self._aspect))
+        ratio = self.devicePixelRatioF() or 1.0
+        device_w, device_h = round(width * ratio), round(height * ratio)
+        if self._svg is not None:
+            image = QImage(device_w, device_h, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._svg.render(painter, QRectF(0, 0, device_w, device_h))
+            painter.end()
+        else:
+            image = self._image.scaled(device_w, device_h, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(ratio)
+        self.setPixmap(pixmap)
+        self.setFixedSize(width, height)
 
 
 class FlowScreen(QWidget):
@@ -58,6 +128,7 @@ class FlowScreen(QWidget):
 
         self._header = QFrame(self)
         self._header.setProperty("role", "header")
+        self.brand_logo = BrandLogo(theme.logo_path)
         self.brand_label = plain_label("", "brand", wrap=True)
         self.brand_label.setObjectName("brand")
         # The hotline sits in the header: a footer line of its own costs a 1280x1024 panel
@@ -65,6 +136,8 @@ class FlowScreen(QWidget):
         self.hotline_label = plain_label("", "brand")
         self.hotline_label.setObjectName("hotline")
         header_layout = QHBoxLayout(self._header)
+        header_layout.setSpacing(16)
+        header_layout.addWidget(self.brand_logo, 0, Qt.AlignmentFlag.AlignVCenter)
         header_layout.addWidget(self.brand_label, 1)
         header_layout.addWidget(self.hotline_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -218,6 +291,7 @@ class FlowScreen(QWidget):
         th, elder = self.theme, self.elder
         self.setStyleSheet(build_stylesheet(th, elder))
         self._header.layout().setContentsMargins(32, 12, 32, 12)
+        self.brand_logo.set_height(th.logo_px(elder))
         self._footer_layout.setContentsMargins(32, 10, 32, 10)
         self._footer_layout.setSpacing(2)
         self._footer_row.setSpacing(th.spacing_px(elder))
