@@ -23,7 +23,7 @@ def _add_demo(subparsers) -> None:
     parser.add_argument("--scenario", action="append", default=None,
                         help="with --headless: a scripted journey (repeatable; 'all' runs every one): "
                              "contributions, certificate, pension-transfer, transfer-progress, ecard, timeout, "
-                             "card-removed, backoffice-down, elder-mode, english")
+                             "card-removed, backoffice-down, transfer-offline, elder-mode, english")
     parser.set_defaults(handler=_cmd_demo)
 
 

@@ -99,7 +99,7 @@ _LABELS = {
         "deferred.item": "受理事项",
         "deferred.reference": "受理编号",
         "deferred.status": "本机已受理，尚未提交。网络恢复后将自动提交，无需再次办理。",
-        "deferred.follow": "提交结果可在本机查询，或拨打12333并告知受理编号。",
+        "deferred.follow": "可在本机查询结果，或拨打12333告知受理编号。",
         "name": "姓名",
         "ssn": "社会保障号码",
         "time": "时间",

@@ -380,6 +380,31 @@ def scenario_backoffice_down(d: JourneyDriver) -> None:
     d.shot("back-in-service")
 
 
+def scenario_transfer_offline(d: JourneyDriver) -> None:
+    """The network drops as the citizen submits: accepted by the kiosk, sent once it is back."""
+    embedded = d.kiosk.wait_for_backoffice().embedded
+    d.card_to_menu("A00000043", shots=False)
+    d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
+    d.press(Intent.START_APPLICATION)
+    d.press(Intent.SELECT_PROVINCE, "440000")
+    d.press(Intent.SELECT_CITY, "440100")
+    d.wait_screen(Screen.TRANSFER_CONTACT)
+    for digit in "13812345678":
+        d.press(Intent.DIGIT, digit)
+    d.press(Intent.CONFIRM)
+    d.wait_screen(Screen.TRANSFER_REVIEW)
+    embedded.stop()
+    d.press(Intent.SUBMIT)
+    d.wait(lambda s: s.screen is Screen.TRANSFER_DONE and s.transfer.receipt_status_key in (
+        "transfer.receipt.printed", "transfer.receipt.failed"), "the accepted screen and its receipt", 60)
+    d.shot("transfer-accepted-offline")
+    d.finish_and_leave()
+    embedded.start()
+    d.kiosk.operations.sender.wake()
+    d.wait(lambda s: d.kiosk.outbox.depth() == 0, "the outbox to deliver", 30)
+    print(f"outbox delivered: {d.kiosk.outbox.recent(1)[0].summary()}")
+
+
 def scenario_elder_mode(d: JourneyDriver) -> None:
     d.wait_screen(Screen.ATTRACT)
     d.press(Intent.ELDER_MODE, True)
@@ -427,6 +452,7 @@ SCENARIOS: dict[str, tuple[Callable[[JourneyDriver], None], tuple[int, int]]] = 
     "timeout": (scenario_timeout, (1920, 1080)),
     "card-removed": (scenario_card_removed, (1920, 1080)),
     "backoffice-down": (scenario_backoffice_down, (1920, 1080)),
+    "transfer-offline": (scenario_transfer_offline, (1920, 1080)),
     "elder-mode": (scenario_elder_mode, (1280, 1024)),
     "english": (scenario_english, (1280, 1024)),
 }
