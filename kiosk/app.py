@@ -344,6 +344,7 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         kiosk.start_devices()
         kiosk.start_backoffice_link()
         kiosk.start_operations()
+        kiosk.build_technician_mode()
 
     QTimer.singleShot(0, finish_start)
     panel = None

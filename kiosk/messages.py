@@ -144,9 +144,10 @@ def default_messages() -> dict[str, dict[str, str]]:
     else; a key defined twice is a bug and raises.
     """
     from kiosk.texts import TEXT_TABLES
+    from kiosk.texts.technician import TEXTS as TECHNICIAN_TEXTS
 
     merged = dict(_DEFAULT_MESSAGES)
-    for table in TEXT_TABLES:
+    for table in (*TEXT_TABLES, TECHNICIAN_TEXTS):
         for key, texts in table.items():
             if key in merged:
                 raise KeyError(f"message key {key!r} defined twice")

@@ -1,0 +1,48 @@
+"""The screen side of an interactive health check (`devices.base.Interaction`).
+
+The check runs on the device's worker thread. `instruct` only posts the text to the
+GUI thread; `confirm` posts the question and then blocks the *worker* until the
+technician presses Yes or No on the GUI thread (`answer`), or the check is cancelled
+(`CancelToken`, which also answers "no").
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from devices.model import CancelToken
+
+
+class ScreenInteraction(QObject):
+    instruction = Signal(str, str)    # zh, en
+    question = Signal(str, str)       # zh, en
+
+    def __init__(self, cancel: CancelToken, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cancel_token = cancel
+        self._answered = threading.Event()
+        self._answer = False
+
+    # --- worker thread -------------------------------------------------------------------
+    def instruct(self, text_zh: str, text_en: str) -> None:
+        self.instruction.emit(text_zh, text_en)
+
+    def confirm(self, question_zh: str, question_en: str) -> bool:
+        self._answered.clear()
+        self.question.emit(question_zh, question_en)
+        # Polls the cancel token: leaving technician mode must never strand a device worker.
+        while not self._answered.wait(0.1):
+            if self.cancel_token.cancelled:
+                return False
+        return self._answer
+
+    # --- GUI thread ----------------------------------------------------------------------
+    def answer(self, yes: bool) -> None:
+        self._answer = bool(yes)
+        self._answered.set()
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+        self.answer(False)
