@@ -332,7 +332,20 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     configure_logging(settings.logging.level, settings.resolve_path(settings.logging.directory))
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)
-    kiosk.build_window(defer_screens=True).present()
+    window = kiosk.build_window(defer_screens=True)
+    notifier = None
+    if settings.ui.fullscreen and not control_panel:
+        # A terminal in a public hall: no way out to the desktop, and the supervisor watches the GUI thread.
+        from kiosk.systemd_notify import SystemdNotifier
+        from ui.lockdown import install_lockdown, start_watchdog
+
+        # Before present(): the stay-on-top hint is set before the first show.
+        kiosk.lockdown = install_lockdown(qt_app, window, hide_cursor=settings.ui.hide_cursor,
+                                          stay_on_top=settings.ui.stay_on_top)
+        notifier = SystemdNotifier.from_environment()
+        start_watchdog(notifier, window)
+    window.present()
+    _stop_on_sigterm(kiosk, qt_app)
     if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME") == "1":
         _report_first_frame(qt_app)
     # After the first frame: the other screens, then devices and the back office (their
@@ -340,6 +353,8 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     from PySide6.QtCore import QTimer
 
     def finish_start() -> None:
+        if notifier is not None:
+            notifier.ready("attract screen shown")
         kiosk.build_screens()
         kiosk.start_devices()
         kiosk.start_backoffice_link()
@@ -359,9 +374,23 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     try:
         return qt_app.exec()
     finally:
+        if notifier is not None:
+            notifier.stopping()
         if panel is not None:
             panel.close()
         kiosk.shutdown()
+
+
+def _stop_on_sigterm(kiosk: KioskApplication, qt_app) -> None:
+    """`systemctl stop`: leave the event loop cleanly (Python runs the handler on the next bridge tick)."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        if kiosk.lockdown is not None:
+            kiosk.lockdown.allow_close()
+        qt_app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _report_first_frame(qt_app) -> None:

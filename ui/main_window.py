@@ -19,15 +19,18 @@ from ui.theme import Theme
 
 class MainWindow(QMainWindow):
     def __init__(self, catalog: MessageCatalog, theme: Theme, branding_name: str, *,
-                 fullscreen: bool = True, frameless: bool = True,
+                 fullscreen: bool = True, frameless: bool = True, stay_on_top: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog
         self._theme = theme
         self._fullscreen = fullscreen
         self.setWindowTitle(branding_name)
+        # Flags before the first show: changing them later re-creates the native window (a flicker).
         if frameless:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        if stay_on_top:
+            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self._stack = QStackedWidget(self)
         self.setCentralWidget(self._stack)
         self._screens: dict[str, QWidget] = {}
@@ -118,6 +121,10 @@ class MainWindow(QMainWindow):
         """Show as configured: fullscreen on the kiosk, a plain window for development."""
         if self._fullscreen:
             self.showFullScreen()
+            # With no window manager (the Xorg fallback) nobody else gives the kiosk the
+            # keyboard focus or raises it above a leftover window.
+            self.raise_()
+            self.activateWindow()
         else:
             # A development window at a terminal-like 4:3 size, not the layout's minimum.
             self.resize(1280, 960)
