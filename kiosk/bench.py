@@ -179,3 +179,62 @@ def run_devices_bench(iterations: int = 50, pcscd=None) -> int:
     print("targets (DESIGN section 10): certificate PDF < 150 ms, receipt bytes < 5 ms; "
           "detection latency is reported apart from read latency")
     return 0
+
+
+def run_operations_bench(iterations: int = 200) -> int:
+    """Journal, outbox and counters on this disk; the outbox against the reference back office on loopback."""
+    import uuid
+
+    from backoffice.demo_data import demo_citizens
+    from backoffice.server import EmbeddedBackoffice
+    from backoffice.settings import BackofficeSettings
+    from kiosk.backoffice_client import BackofficeClient
+    from kiosk.counters import CounterStore
+    from kiosk.journal import Journal
+    from kiosk.outbox import Outbox, OutboxSender
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-ops-") as scratch:
+        root = Path(scratch)
+        journal = Journal(root / "journal.sqlite3")
+        _report("journal append (fsync, hash chained)",
+                _measure(lambda: journal.record("service.used", service="contributions"), iterations))
+        for _ in range(10_000 - journal.count()):
+            journal.record("session.started", method="card")
+        started = time.perf_counter()
+        verification = journal.verify()
+        print(f"journal verify of {verification.checked} entries: {(time.perf_counter() - started) * 1000:.0f} ms "
+              f"({'intact' if verification.ok else verification.reason})", flush=True)
+        journal.close()
+
+        counters = CounterStore(root / "counters.sqlite3")
+        _report("counter increment (persisted)", _measure(lambda: counters.increment("kiosk", "sessions_card"),
+                                                          iterations))
+        counters.close()
+
+        settings = BackofficeSettings(db_path=root / "backoffice.sqlite3",
+                                      terminals={BENCH_TERMINAL_ID: BENCH_TERMINAL_SECRET})
+        with EmbeddedBackoffice(settings) as server, \
+                BackofficeClient(server.base_url, BENCH_TERMINAL_ID, BENCH_TERMINAL_SECRET, retries=0,
+                                 connect_timeout_s=1.0) as client:
+            citizen = demo_citizens()[0]
+            session = client.open_card_session(citizen.ssn, citizen.card_number, citizen.card_id_code)
+            outbox = Outbox(root / "outbox.sqlite3")
+            sender = OutboxSender(outbox, lambda: client)
+            payload = {"kind": "contribution", "period_from": "202001", "period_to": "202412"}
+            _report("outbox commit only (before the network call)",
+                    _measure(lambda: outbox.add("certificate", uuid.uuid4().hex, payload, session.submission_grant),
+                             iterations))
+            _report("certificate through the outbox: commit → confirmed",
+                    _measure(lambda: sender.submit("certificate", uuid.uuid4().hex, payload,
+                                                   session.submission_grant), iterations))
+            server.stop()
+            # Each refused connection is logged as a warning by the client; the figure is what matters here.
+            import logging
+
+            logging.getLogger("kiosk.backoffice").setLevel(logging.ERROR)
+            _report("back office down: commit → deferred (refused)",
+                    _measure(lambda: sender.submit("certificate", uuid.uuid4().hex, payload,
+                                                   session.submission_grant), max(20, iterations // 10)))
+            print(f"outbox depth after the outage: {outbox.depth()}", flush=True)
+            outbox.close()
+    return 0

@@ -90,8 +90,9 @@ def _add_virtual_card(subparsers) -> None:
 
 def _add_bench(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure performance and print figures")
-    parser.add_argument("target", choices=["backoffice", "devices", "ui"])
-    parser.add_argument("--iterations", type=int, help="samples per figure (backoffice: 200, devices: 50, ui: 20)")
+    parser.add_argument("target", choices=["backoffice", "devices", "ui", "operations"])
+    parser.add_argument("--iterations", type=int,
+                        help="samples per figure (backoffice: 200, devices: 50, ui: 20, operations: 200)")
     parser.add_argument("--sessions", type=int, default=2000, help="ui: scripted sessions for the memory figure")
     parser.set_defaults(handler=_cmd_bench)
 
@@ -254,6 +255,10 @@ def _cmd_bench(args) -> int:
         from kiosk.app import run_ui_bench
 
         return run_ui_bench(sessions=args.sessions, iterations=args.iterations or 20)
+    if args.target == "operations":
+        from kiosk.bench import run_operations_bench
+
+        return run_operations_bench(iterations=args.iterations or 200)
     if args.target == "devices":
         from kiosk.bench import run_devices_bench
 
