@@ -111,6 +111,12 @@ class KioskApplication:
     def heartbeat(self):
         return self.operations.heartbeat if self.operations is not None else None
 
+    def start_services(self) -> None:
+        """Devices, the back-office link and the operations parts: everything after the first frame."""
+        self.start_devices()
+        self.start_backoffice_link()
+        self.start_operations()
+
     def start_operations(self) -> None:
         """Journal, counters, outbox (and its retries), technician gate, heartbeat: after the first frame."""
         from kiosk.operations import Operations
@@ -356,9 +362,7 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         if notifier is not None:
             notifier.ready("attract screen shown")
         kiosk.build_screens()
-        kiosk.start_devices()
-        kiosk.start_backoffice_link()
-        kiosk.start_operations()
+        kiosk.start_services()
         kiosk.build_technician_mode()
 
     QTimer.singleShot(0, finish_start)
@@ -444,9 +448,7 @@ def _run_scenarios(profile: str, settings: KioskSettings, out_dir: Path, names: 
         window = kiosk.build_window()
         window.resize(*size)
         window.show()   # offscreen platform: laid out and focusable like on the panel
-        kiosk.start_devices()
-        kiosk.start_backoffice_link()
-        kiosk.start_operations()
+        kiosk.start_services()
         driver = JourneyDriver(kiosk, out_dir / name, size, clock)
         try:
             kiosk.wait_for_devices()
@@ -475,8 +477,7 @@ def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
     _qt_application()
     kiosk = KioskApplication(settings)
     window = kiosk.build_window()
-    kiosk.start_devices()
-    kiosk.start_backoffice_link()
+    kiosk.start_services()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for width, height in SCREENSHOT_SIZES:

@@ -15,14 +15,13 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
-import os
 import platform
 import re
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
+from kiosk.atomic_file import replaced_atomically
 from kiosk.config import KioskSettings
 from kiosk.config_view import settings_rows
 from kiosk.contract.identifiers import is_valid_ssn
@@ -149,10 +148,8 @@ def _log_tails(log_dir: Path | None) -> list[tuple[str, str]]:
 
 
 def _write_zip_atomically(target: Path, members: dict[str, str], now: dt.datetime) -> None:
-    temp_name = None
     try:
-        descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        with os.fdopen(descriptor, "wb") as handle:
+        with replaced_atomically(target) as handle:
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 stamp = now.timetuple()[:6]
                 for name, text in members.items():
@@ -160,19 +157,9 @@ def _write_zip_atomically(target: Path, members: dict[str, str], now: dt.datetim
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o644 << 16
                     archive.writestr(info, text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-        temp_name = None
     except IsADirectoryError:
         raise BundleError(f"cannot write the bundle: {target} is a folder") from None
     except PermissionError:
         raise BundleError(f"cannot write the bundle: no permission to write in {target.parent}") from None
     except OSError as error:
         raise BundleError(f"cannot write the bundle to {target} ({error.strerror or error})") from None
-    finally:
-        if temp_name:
-            try:
-                os.unlink(temp_name)
-            except OSError:
-                pass

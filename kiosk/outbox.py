@@ -274,9 +274,10 @@ class OutboxSender:
             return self._deferred(entry, KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "link_unavailable",
                                                     type(error).__name__))
         self._crash_points.reached("submission.answered")
-        self.outbox.confirmed(entry.key, resource.model_dump(mode="json"))
+        # Journal first: a crash between the two repeats the entry on the replay, it never loses it.
         self._safe_record("submission.confirmed", submission=entry.kind, key=entry.key, reference=entry.reference,
                           resource=_resource_id(resource), attempts=entry.attempts + 1)
+        self.outbox.confirmed(entry.key, resource.model_dump(mode="json"))
         self._crash_points.reached("submission.confirmed")
         self._on_change()
         return Delivery(CONFIRMED, self.outbox.get(entry.key), resource)

@@ -18,16 +18,15 @@ import hmac
 import json
 import logging
 import math
-import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from kiosk.atomic_file import replaced_atomically
 from kiosk.config import PIN_HASH_PATTERN, TechnicianSettings
 
 log = logging.getLogger("kiosk.technician")
@@ -264,37 +263,10 @@ class TechnicianGate:
         """Atomic, owner-only JSON; a failure to write is logged and the in-memory state rules."""
         payload = json.dumps({"version": _STATE_VERSION, "failures": self._state.failures,
                               "locked_until": self._state.locked_until})
-        temp_name = None
         try:
             self._state_path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temp_name = tempfile.mkstemp(dir=self._state_path.parent,
-                                                     prefix=f".{self._state_path.name}.", suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:  # mkstemp creates it 0600
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, self._state_path)
-            temp_name = None
-            _fsync_directory(self._state_path.parent)
+            with replaced_atomically(self._state_path, suffix=".tmp") as handle:   # created 0600
+                handle.write(payload.encode("utf-8"))
         except OSError as error:
             log.error("cannot save technician lockout state to %s (%s)", self._state_path, error.strerror or error)
-        finally:
-            if temp_name:
-                try:
-                    os.unlink(temp_name)
-                except OSError:
-                    pass
 
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself survive a power cut."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -217,3 +217,16 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory):
     runner.stop()
 
 
+
+
+@pytest.fixture(scope="session")
+def dev_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The development CA with server and client certificates from scripts/dev-ca.sh (needs openssl)."""
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the dev CA")
+    outdir = tmp_path_factory.mktemp("dev-ca")
+    subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "dev-ca.sh"), str(outdir)],
+                   check=True, capture_output=True, timeout=120)
+    return outdir

@@ -384,6 +384,7 @@ def scenario_transfer_offline(d: JourneyDriver) -> None:
     """The network drops as the citizen submits: accepted by the kiosk, sent once it is back."""
     embedded = d.kiosk.wait_for_backoffice().embedded
     d.card_to_menu("A00000043", shots=False)
+    d.shot("menu")
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
     d.press(Intent.START_APPLICATION)
     d.press(Intent.SELECT_PROVINCE, "440000")
@@ -393,6 +394,7 @@ def scenario_transfer_offline(d: JourneyDriver) -> None:
         d.press(Intent.DIGIT, digit)
     d.press(Intent.CONFIRM)
     d.wait_screen(Screen.TRANSFER_REVIEW)
+    d.shot("transfer-review")
     embedded.stop()
     d.press(Intent.SUBMIT)
     d.wait(lambda s: s.screen is Screen.TRANSFER_DONE and s.transfer.receipt_status_key in (

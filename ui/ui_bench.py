@@ -75,8 +75,7 @@ def _kiosk(settings):
     window = kiosk.build_window()
     window.resize(1920, 1080)
     window.show()
-    kiosk.start_devices()
-    kiosk.start_backoffice_link()
+    kiosk.start_services()
     kiosk.wait_for_devices()
     kiosk.wait_for_backoffice()
     return kiosk, window

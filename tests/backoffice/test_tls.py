@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 import requests
-
-REPO = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make the dev CA")
-
-
-@pytest.fixture(scope="module")
-def dev_ca(tmp_path_factory) -> Path:
-    outdir = tmp_path_factory.mktemp("dev-ca")
-    subprocess.run(["bash", str(REPO / "scripts" / "dev-ca.sh"), str(outdir)], check=True, capture_output=True,
-                   timeout=60)
-    return outdir
 
 
 def test_https_verified_against_the_dev_ca(backoffice_factory, dev_ca):

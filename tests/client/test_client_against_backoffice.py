@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import shutil
 import sqlite3
-import subprocess
 from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
@@ -214,21 +213,13 @@ def test_heartbeat(client: BackofficeClient) -> None:
     assert ack.terminal_id == TERMINAL_ID
 
 
-def make_dev_ca(directory: Path) -> Path:
-    repo = Path(__file__).resolve().parents[2]
-    subprocess.run(["bash", str(repo / "scripts" / "dev-ca.sh"), str(directory)], check=True,
-                   capture_output=True, timeout=120)
-    return directory
-
-
-def test_client_talks_https_with_the_dev_ca(tmp_path: Path) -> None:
-    make_dev_ca(tmp_path / "ca")
+def test_client_talks_https_with_the_dev_ca(tmp_path: Path, dev_ca: Path) -> None:
     settings = BackofficeSettings(db_path=tmp_path / "tls.sqlite3", as_of=AS_OF, terminals={TERMINAL_ID: SECRET})
-    with EmbeddedBackoffice(settings, tls_certfile=tmp_path / "ca" / "server.crt",
-                            tls_keyfile=tmp_path / "ca" / "server.key") as tls_server:
+    with EmbeddedBackoffice(settings, tls_certfile=dev_ca / "server.crt",
+                            tls_keyfile=dev_ca / "server.key") as tls_server:
         assert tls_server.base_url.startswith("https://")
         with BackofficeClient(tls_server.base_url, TERMINAL_ID, SECRET,
-                              verify=str(tmp_path / "ca" / "ca.crt")) as verified:
+                              verify=str(dev_ca / "ca.crt")) as verified:
             assert open_session(verified, "zhang_wei").citizen.name == "张伟"
         with BackofficeClient(tls_server.base_url, TERMINAL_ID, SECRET, retries=0) as unverified:
             with pytest.raises(KioskError) as caught:
@@ -236,13 +227,14 @@ def test_client_talks_https_with_the_dev_ca(tmp_path: Path) -> None:
         assert caught.value.code == "tls_error"
 
 
-def test_local_https_profile_reaches_a_mutual_tls_back_office(tmp_path: Path) -> None:
+def test_local_https_profile_reaches_a_mutual_tls_back_office(tmp_path: Path, dev_ca: Path) -> None:
     """The shipped local_https profile, relocated to a scratch install directory, over mutual TLS."""
     from kiosk.config import CONFIG_DIR, load_settings
 
     install = tmp_path / "install"
     shutil.copytree(CONFIG_DIR, install / "config")
-    ca = make_dev_ca(install / "var" / "dev-ca")
+    ca = install / "var" / "dev-ca"   # where the profile expects the dev CA, relative to the install
+    shutil.copytree(dev_ca, ca)
     settings = load_settings("local_https", install / "config")
     office = BackofficeSettings(db_path=tmp_path / "mtls.sqlite3", as_of=AS_OF,
                                 terminals={settings.terminal.id: settings.terminal_secret()})

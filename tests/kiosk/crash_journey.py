@@ -39,9 +39,7 @@ def main(profile: str, out_dir: str) -> int:
     window = kiosk.build_window()
     window.resize(1280, 1024)
     window.show()
-    kiosk.start_devices()
-    kiosk.start_backoffice_link()
-    kiosk.start_operations()
+    kiosk.start_services()
 
     def printed(paper) -> None:
         if paper.kind == "receipt":

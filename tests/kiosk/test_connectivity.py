@@ -16,17 +16,8 @@ import pytest
 
 from kiosk.connectivity import ConnectivityReport, check_backoffice, parse_certificate
 
-REPO = Path(__file__).resolve().parents[2]
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make certificates")
-
-
-@pytest.fixture(scope="module")
-def dev_ca(tmp_path_factory) -> Path:
-    outdir = tmp_path_factory.mktemp("dev-ca")
-    subprocess.run(["bash", str(REPO / "scripts" / "dev-ca.sh"), str(outdir)], check=True, capture_output=True,
-                   timeout=60)
-    return outdir
 
 
 def issue_certificate(ca: Path, name: str, *, days: int, san: str, self_signed: bool = False) -> tuple[Path, Path]:

@@ -73,9 +73,7 @@ def journey(qtbot, caplog):
         window = kiosk.build_window()
         window.resize(*size)
         window.show()   # offscreen platform: real geometry, focus and visibility, no display
-        kiosk.start_devices()
-        kiosk.start_backoffice_link()
-        kiosk.start_operations()
+        kiosk.start_services()
         kiosk.wait_for_devices()
         kiosk.wait_for_backoffice()
         made.append((kiosk, window))

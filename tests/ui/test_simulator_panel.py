@@ -20,8 +20,7 @@ def test_panel_plays_card_phone_paper_and_back_office(qtbot):
     kiosk = KioskApplication(load_settings("demo"))
     window = kiosk.build_window()
     window.show()
-    kiosk.start_devices()
-    kiosk.start_backoffice_link()
+    kiosk.start_services()
     kiosk.wait_for_devices()
     embedded = kiosk.wait_for_backoffice().embedded
     panel = SimulatorPanel(kiosk)
