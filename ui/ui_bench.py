@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def _report(label: str, samples_ms: list[float], target: str = "") -> None:
           f"max {samples[-1]:.1f} ms (n={len(samples)}){'  target ' + target if target else ''}")
 
 
-def bench_start(profile: str, runs: int) -> None:
+def bench_start(profile: str, runs: int, label: str = "") -> None:
     """Process start to attract screen shown, in a fresh interpreter each time."""
     # An installed kiosk starts from compiled modules (pip compiles on install); an editable
     # checkout under PYTHONDONTWRITEBYTECODE would recompile the sources on every start.
@@ -64,7 +65,7 @@ def bench_start(profile: str, runs: int) -> None:
         _, shown_at, rss = line.split()
         times.append((float(shown_at) - started) * 1000)
         memory.append(float(rss))
-    _report("start to attract screen shown (process start, offscreen, compiled modules)", times, "< 500 ms")
+    _report(f"start to attract screen shown{label} (process start, offscreen, compiled modules)", times, "< 500 ms")
     print(f"resident memory after start: median {statistics.median(memory):.0f} MiB  target < 120 MB")
 
 
@@ -304,6 +305,14 @@ def run_ui_bench(*, sessions: int = 2000, iterations: int = 20, start_runs: int 
     QApplication.instance() or QApplication(["kiosk-bench"])
     demo = load_settings("demo")
     bench_start("demo", start_runs)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-locked-") as scratch:
+        # As on a terminal: fullscreen, locked down, no pointer (the lockdown is imported and installed).
+        locked = Path(scratch) / "locked.toml"
+        locked.write_text('[terminal]\nid = "KIOSK-BENCH-0001"\nsecret = "bench"\n[backoffice]\n'
+                          'url = "http://127.0.0.1/"\nembedded = true\n[storage]\n'
+                          f'directory = "{scratch}/state"\n[ui]\nfullscreen = true\nhide_cursor = true\n',
+                          encoding="utf-8")
+        bench_start(str(locked), start_runs, " locked down")
     bench_card_to_menu_simulator(demo, iterations)
     bench_card_to_menu_pcscd(load_settings("demo_pcsc"), iterations)
     bench_gui_stall(demo)
