@@ -335,6 +335,7 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
 
     settings = load_settings(profile)
     build_brand_theme(settings, profile_path(profile))   # a bad brand colour stops here, before any window
+    _check_storage(settings, profile_path(profile))      # no outbox, no submissions: refuse to start instead
     configure_logging(settings.logging.level, settings.resolve_path(settings.logging.directory))
     qt_app = _qt_application()
     kiosk = KioskApplication(settings)
@@ -383,6 +384,24 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         if panel is not None:
             panel.close()
         kiosk.shutdown()
+
+
+def _check_storage(settings: KioskSettings, source) -> None:
+    """The journal and the outbox live in the storage directory; it must be writable before citizens come."""
+    from kiosk.config import ConfigError
+
+    if not settings.storage.directory:
+        return
+    directory = settings.resolve_path(settings.storage.directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".writable"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ConfigError(source, "storage.directory",
+                          f"{directory} cannot be written ({error.strerror or error}); the journal and the outbox "
+                          "of submissions live there") from None
 
 
 def _stop_on_sigterm(kiosk: KioskApplication, qt_app) -> None:

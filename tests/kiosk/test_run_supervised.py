@@ -90,3 +90,15 @@ directory = "{tmp_path / 'log'}"
     finally:
         journal.close()
     assert "kiosk.started" in kinds and "kiosk.stopped" in kinds
+
+
+def test_a_storage_directory_that_cannot_be_written_stops_the_start_with_a_clear_line(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the state directory should be", encoding="utf-8")
+    profile = tmp_path / "nostate.toml"
+    profile.write_text(f'[storage]\ndirectory = "{blocker}/state"\n[ui]\nfullscreen = false\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())", "run",
+                           "--profile", str(profile)], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO)))
+    assert done.returncode == 2
+    assert f"{profile}: storage.directory: {blocker}/state cannot be written" in done.stderr
