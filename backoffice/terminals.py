@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import re
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -95,7 +96,13 @@ def _status_from_row(terminal_id: str, received_at: str, payload_json: str, now:
         stale=age_s is None or age_s > allowed_s, interval_s=interval_s,
         version=_text(payload.get("version")), profile=_text(payload.get("profile")),
         outbox_depth=_positive_int(payload.get("outbox_depth"), allow_zero=True),
+        journal_seq=_positive_int(payload.get("journal_seq"), allow_zero=True),
+        journal_hash=_journal_hash(payload.get("journal_hash")),
         devices=_devices(payload.get("devices")), counters=_counters(payload.get("counters")))
+
+
+def _journal_hash(value: object) -> str | None:
+    return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) else None
 
 
 def _parse_instant(value: str) -> dt.datetime | None:

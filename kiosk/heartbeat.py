@@ -31,7 +31,8 @@ MIN_INTERVAL_S, MAX_INTERVAL_S = 5, 3600   # Heartbeat.interval_s
 
 
 def build_heartbeat(*, version: str, profile: str, interval_s: int | None, devices: Iterable[Device] | None,
-                    counters: Mapping[str, int], outbox_depth: int) -> Heartbeat:
+                    counters: Mapping[str, int], outbox_depth: int,
+                    journal_head: tuple[int, str] | None = None) -> Heartbeat:
     """A valid `Heartbeat` from whatever the kiosk has: over-long values are cut, not refused.
 
     A heartbeat that fails validation would tell the back office nothing at all, so
@@ -47,8 +48,10 @@ def build_heartbeat(*, version: str, profile: str, interval_s: int | None, devic
     beat = None
     if interval_s:
         beat = min(max(int(interval_s), MIN_INTERVAL_S), MAX_INTERVAL_S)
+    journal_seq, journal_hash = journal_head if journal_head else (None, None)
     return Heartbeat(version=version[:MAX_SHORT_TEXT], profile=profile[:MAX_SHORT_TEXT], interval_s=beat,
-                     devices=reports, counters=bounded_counters, outbox_depth=max(0, int(outbox_depth)))
+                     devices=reports, counters=bounded_counters, outbox_depth=max(0, int(outbox_depth)),
+                     journal_seq=journal_seq, journal_hash=journal_hash)
 
 
 def _device_report(device: Device) -> DeviceReport:

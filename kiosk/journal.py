@@ -449,6 +449,24 @@ class Journal:
                 raise JournalError(f"journal {self.path} cannot be read: {error}") from None
         return [_entry_from_row(*row) for row in rows]
 
+    def head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest entry, for the heartbeat; None for an empty journal."""
+        with self._lock:
+            try:
+                row = self._connection().execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+            except sqlite3.Error as error:
+                raise JournalError(f"journal {self.path} cannot be read: {error}") from None
+        return (row[0], row[1]) if row is not None else None
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of entry `seq`, or None when there is no such entry (pruned, never written)."""
+        with self._lock:
+            try:
+                row = self._connection().execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+            except sqlite3.Error as error:
+                raise JournalError(f"journal {self.path} cannot be read: {error}") from None
+        return row[0] if row is not None else None
+
     def count(self) -> int:
         with self._lock:
             try:

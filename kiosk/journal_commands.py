@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -33,8 +34,11 @@ def add_journal_parser(subparsers) -> None:
     where.add_argument("--path", type=Path, help="a journal file instead of a profile's")
 
     actions = parser.add_subparsers(dest="journal_action", required=True, metavar="ACTION")
-    actions.add_parser("verify", parents=[location],
-                       help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)")
+    verify = actions.add_parser("verify", parents=[location],
+                                help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)")
+    verify.add_argument("--expect", action="append", default=[], metavar="SEQ:HASH", type=_expected_hash,
+                        help="an entry's hash as reported off the terminal (heartbeat journal_seq:journal_hash in "
+                             "GET /v1/terminals): also catches a journal rewritten with recomputed hashes")
     show = actions.add_parser("show", parents=[location], help="the newest entries, oldest of them first")
     show.add_argument("--limit", type=int, default=DEFAULT_SHOW_LIMIT,
                       help=f"how many entries (default: {DEFAULT_SHOW_LIMIT}, at most 5000)")
@@ -70,7 +74,7 @@ def run_journal_command(args) -> int:
     try:
         with journal:
             if args.journal_action == "verify":
-                return _verify(journal)
+                return _verify(journal, args.expect)
             if args.journal_action == "show":
                 return _show(journal, args.limit, args.kind)
             return _prune(journal)
@@ -104,10 +108,28 @@ def _journal_location(args) -> tuple[Path, int]:
     return path, settings.journal.retention_days
 
 
-def _verify(journal) -> int:
+def _expected_hash(text: str) -> tuple[int, str]:
+    seq_text, _, digest = text.partition(":")
+    if not seq_text.isdigit() or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise argparse.ArgumentTypeError(f"{text[:80]!r}: give SEQ:HASH (an entry number and 64 hex digits)")
+    return int(seq_text), digest
+
+
+def _verify(journal, expected: list[tuple[int, str]] = ()) -> int:
     verification = journal.verify()
     print(verification.summary())
-    return EXIT_OK if verification.ok else EXIT_BROKEN
+    ok = verification.ok
+    for seq, digest in expected:
+        stored = journal.hash_at(seq)
+        if stored is None:
+            print(f"entry #{seq}: not in this journal (pruned, or removed): cannot be compared")
+        elif stored != digest:
+            print(f"entry #{seq}: does NOT match the hash reported off the terminal: "
+                  "the journal was rewritten after it was reported")
+            ok = False
+        else:
+            print(f"entry #{seq}: matches the hash reported off the terminal")
+    return EXIT_OK if ok else EXIT_BROKEN
 
 
 def _show(journal, limit: int, kinds: list[str] | None) -> int:

@@ -116,7 +116,8 @@ class Operations:
         devices = list(self.devices.devices) if self.devices is not None else None
         return build_heartbeat(version=__version__, profile=self.settings.profile,
                                interval_s=self.settings.heartbeat.interval_s or None, devices=devices,
-                               counters=self.counters.flat(), outbox_depth=self.outbox.depth())
+                               counters=self.counters.flat(), outbox_depth=self.outbox.depth(),
+                               journal_head=self.journal.head())
 
     def _prune_journal(self) -> None:
         now = time.time()

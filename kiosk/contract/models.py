@@ -346,6 +346,10 @@ class Heartbeat(_Request):
     counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[int, Field(ge=0)]],
                         Field(max_length=64)] = {}
     outbox_depth: Annotated[int, Field(ge=0)] = 0
+    # The electronic journal's newest entry: kept off the terminal, it shows a journal rewritten
+    # later, even with every hash recomputed (`kiosk journal verify --expect SEQ:HASH`).
+    journal_seq: Annotated[int, Field(ge=0)] | None = None
+    journal_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class HeartbeatAck(_Response):
@@ -375,6 +379,8 @@ class TerminalStatus(_Response):
     version: str | None = None
     profile: str | None = None
     outbox_depth: int | None = None
+    journal_seq: int | None = None
+    journal_hash: str | None = None
     devices: list[TerminalDevice] = []
     counters: dict[str, int] = {}
 

@@ -520,3 +520,26 @@ def test_entries_read_back_in_utc(journal_path: Path) -> None:
         journal.record(SESSION_STARTED)
         (entry,) = journal.entries()
     assert entry.at.timestamp() == START and entry.at.tzinfo == timezone.utc
+
+
+def test_a_journal_rewritten_whole_passes_its_own_check_but_not_the_reported_head(
+        journal: Journal, journal_path: Path, tmp_path: Path, capsys) -> None:
+    fill(journal, 6)
+    reported_seq, reported_hash = journal.head()        # what the heartbeat carried off the terminal
+    assert (reported_seq, journal.hash_at(reported_seq)) == (6, reported_hash)
+    journal.close()
+    # A forger builds a fresh, internally consistent journal with other content and puts it in place.
+    forged_path = tmp_path / "forged.sqlite3"
+    with Journal(forged_path) as forged:
+        for index in range(6):
+            forged.record(SESSION_STARTED, service="enrolment", number=index)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(journal_path) + suffix).unlink(missing_ok=True)
+    forged_path.rename(journal_path)
+    expect = f"{reported_seq}:{reported_hash}"
+    assert run_command("journal", "verify", "--path", str(journal_path)) == 0
+    capsys.readouterr()
+    assert run_command("journal", "verify", "--path", str(journal_path), "--expect", expect) == 1
+    assert "entry #6: does NOT match the hash reported off the terminal" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run_command("journal", "verify", "--path", str(journal_path), "--expect", "6:not-a-hash")

@@ -72,6 +72,9 @@ def test_heartbeats_counters_faults_and_metrics_then_stale_after_stop(office, tm
                               fleet(office)[DEMO_TERMINAL_ID], "a heartbeat")
         assert terminal["stale"] is False and terminal["profile"] == "demo" and terminal["outbox_depth"] == 0
         assert terminal["counters"]["kiosk.sessions_card"] == 1
+        # The journal's head went off the terminal: a later rewrite of the journal would not match it.
+        assert terminal["journal_seq"] >= 3
+        assert operations.journal.hash_at(terminal["journal_seq"]) == terminal["journal_hash"]
         reported = {device["device_class"]: device for device in terminal["devices"]}
         assert reported["receipt_printer"]["paper"] == "out"
         metrics = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
