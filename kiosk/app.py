@@ -129,6 +129,12 @@ class KioskApplication:
         if devices is not None:
             operations.attach_devices(devices)
 
+    def start_operations_logged(self) -> None:
+        try:
+            self.start_operations()
+        except Exception:   # the storage was checked at start; anything else is a bug worth a loud line
+            log.exception("operations parts (journal, outbox, counters) failed to open")
+
     def _record(self, kind: str, **fields) -> None:
         if self.operations is not None:
             self.operations.record(kind, **fields)
@@ -363,7 +369,10 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
         if notifier is not None:
             notifier.ready("attract screen shown")
         kiosk.build_screens()
-        kiosk.start_services()
+        kiosk.start_devices()
+        kiosk.start_backoffice_link()
+        # Opening the journal, outbox and counters (imports, SQLite, pruning) costs ~50 ms: not on the GUI thread.
+        threading.Thread(target=kiosk.start_operations_logged, name="operations-start", daemon=True).start()
         kiosk.build_technician_mode()
 
     QTimer.singleShot(0, finish_start)
