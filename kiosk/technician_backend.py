@@ -50,7 +50,10 @@ class JournalRow:
 @dataclasses.dataclass(frozen=True)
 class JournalCheck:
     ok: bool
-    summary: str
+    summary: str                  # the journal's own one-line English summary (also for a broken chain's reason)
+    checked: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,7 +270,8 @@ class TechnicianBackend:
         if self._journal is None:
             return JournalCheck(False, "no journal")
         verification = self._journal.verify()
-        return JournalCheck(bool(verification.ok), redact(verification.summary()))
+        return JournalCheck(bool(verification.ok), redact(verification.summary()), verification.checked,
+                            verification.first_seq, verification.last_seq)
 
     def log_lines(self, limit: int = 500) -> list[str]:
         if self.log_dir is None:

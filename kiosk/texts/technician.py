@@ -155,6 +155,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "technician.config.value": {"zh": "值", "en": "Value"},
     "technician.journal.title": {"zh": "电子日志（最新在前）", "en": "Electronic journal (newest first)"},
     "technician.journal.verify": {"zh": "防篡改校验：{summary}", "en": "Tamper check: {summary}"},
+    "technician.journal.intact": {
+        "zh": "防篡改校验通过：哈希链完整，已校验 {count} 条（#{first}–#{last}）",
+        "en": "Tamper check passed: hash chain intact, {count} entries verified (#{first}–#{last})",
+    },
     "technician.journal.verify_bad": {"zh": "⚠ 防篡改校验未通过：{summary}", "en": "⚠ Tamper check failed: {summary}"},
     "technician.journal.newest": {"zh": "最新", "en": "Newest"},
     "technician.journal.older": {"zh": "更早的记录", "en": "Older entries"},

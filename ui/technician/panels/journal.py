@@ -61,6 +61,11 @@ class JournalPanel(Panel):
         if self._error:
             self.verify_label.setText(self.t("technician.error", error=self._error))
             set_role(self.verify_label, "bad")
+        elif self._check is not None and self._check.ok and self._check.checked:
+            check = self._check
+            self.verify_label.setText(self.t("technician.journal.intact", count=check.checked,
+                                             first=check.first_seq, last=check.last_seq))
+            set_role(self.verify_label, "ok")
         elif self._check is not None:
             key = "technician.journal.verify" if self._check.ok else "technician.journal.verify_bad"
             self.verify_label.setText(self.t(key, summary=self._check.summary))
