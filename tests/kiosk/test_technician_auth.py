@@ -303,7 +303,7 @@ def test_hash_pin_interactive_asks_twice(monkeypatch: pytest.MonkeyPatch, capsys
 
 def test_check_pin_on_a_profile_without_hash(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(PIN + "\n"))
-    assert run_cli(["technician", "check-pin", "--profile", "demo", "--stdin"]) == 2
+    assert run_cli(["technician", "check-pin", "--profile", "default", "--stdin"]) == 2
     assert "disabled" in capsys.readouterr().err
 
 
