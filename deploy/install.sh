@@ -184,19 +184,10 @@ else
   say "running from $prefix: code already in place"
 fi
 
-pick_python() {
-  local candidate
-  for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-      echo "$candidate"; return
-    fi
-  done
-  die "Python 3.11 is required (Debian 12 ships it as python3)"
-}
+source "$source_dir/scripts/python311.sh"   # pick_python
 
 venv="$prefix/.venv"
-python_bin="$(pick_python)"
+python_bin="$(pick_python)" || die "no Python 3.11 to build the virtual environment with"
 if [ ! -x "$venv/bin/python" ]; then
   run "$python_bin" -m venv "$venv"
 fi

@@ -55,17 +55,7 @@ if [ "$(id -u)" = "0" ] && command -v sysctl >/dev/null 2>&1; then
   sysctl -q -w net.ipv4.ip_local_reserved_ports=35963-35964 2>/dev/null || true
 fi
 
-pick_python() {
-  local candidate
-  for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-      echo "$candidate"; return
-    fi
-  done
-  echo "bootstrap: Python 3.11 is required (Debian 12 ships it as python3)" >&2
-  exit 1
-}
+source "$repo_root/scripts/python311.sh"   # pick_python
 
 if [ ! -x "$venv/bin/python" ]; then
   "$(pick_python)" -m venv "$venv"

@@ -22,7 +22,7 @@ from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent, Screen
 from ui.screens.base import FlowScreen, settle
 from ui.theme import Theme, build_stylesheet
-from ui.widgets.labels import plain_label
+from ui.widgets.icon_text import IconText
 from ui.widgets.pictograms import make_icon, mirrored_icon
 
 _GOOD_STATUSES = (models.EnrolmentStatus.ACTIVE, models.EnrolmentStatus.RETIRED)
@@ -138,60 +138,6 @@ def icon_px(screen: FlowScreen) -> int:
 def column_gap(screen: FlowScreen) -> int:
     """Space between table columns: text, not touch targets, so tighter than button spacing."""
     return round(12 * screen.theme.scale(screen.elder))
-
-
-class IconText(QWidget):
-    """A small icon beside plain text, so a state reads by shape and words, not colour."""
-
-    def __init__(self, role: str = "body", *, wrap: bool = False, name: str = "",
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        if name:
-            self.setObjectName(name)
-        self.icon_label = plain_label("", role)
-        self.text_label = plain_label("", role, wrap=wrap)
-        if name:
-            self.icon_label.setObjectName(f"{name}_icon")
-            self.text_label.setObjectName(f"{name}_text")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        # Beside one line the icon centres on it; beside wrapped text it stays with the first line.
-        layout.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop if wrap else Qt.AlignmentFlag.AlignVCenter)
-        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.text_label, 1)
-        self.kind = ""
-
-    def set(self, kind: str, text: str, color: str, px: int, *, tone: str = "") -> None:
-        """Show `text` with icon `kind` ("" for none) drawn `px` pixels square in `color`."""
-        self.kind = kind
-        self.text_label.setText(text)
-        self.text_label.setProperty("tone", tone)
-        self.text_label.style().unpolish(self.text_label)
-        self.text_label.style().polish(self.text_label)
-        self.icon_label.setVisible(bool(kind))
-        if kind:
-            self.icon_label.setPixmap(make_icon(kind, px, color).pixmap(px, px))
-            self.text_label.ensurePolished()
-            # As tall as one line of text, so the icon centres on the first line.
-            self.icon_label.setFixedSize(px, max(px, self.text_label.fontMetrics().height()))
-        self.setAccessibleName(text)
-
-    def height_for(self, width: int) -> int:
-        """Height at `width` (the text wraps beside the icon), margins included."""
-        margins = self.contentsMargins()
-        icon = self.icon_label.width() + 8 if self.kind else 0
-        text_height = self.text_label.heightForWidth(max(1, width - margins.left() - margins.right() - icon))
-        if text_height < 0:
-            text_height = self.text_label.sizeHint().height()
-        icon_height = self.icon_label.height() if self.kind else 0
-        return max(text_height, icon_height) + margins.top() + margins.bottom()
-
-    def natural_width(self) -> int:
-        """Width needed to show the text on one line beside the icon."""
-        self.text_label.ensurePolished()
-        width = self.text_label.fontMetrics().horizontalAdvance(self.text_label.text()) + 2
-        return width + (self.icon_label.width() + 8 if self.kind else 0)
 
 
 BUTTON_PADDING = 2 * (24 + 4)     # the stylesheet's horizontal padding and border of a button

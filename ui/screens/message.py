@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk.flow_state import FlowState, Intent, MessageKind, Screen
 from ui.screens.base import FlowScreen, settle
 from ui.theme import Theme, build_stylesheet
+from ui.widgets.icon_text import IconText, set_property, set_tone
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
 from ui.widgets.pictograms import Pictogram, make_icon
@@ -45,20 +46,6 @@ QFrame[role="quote"] {{
 """
 
 
-def set_property(widget: QWidget, name: str, value: str) -> None:
-    """Change a stylesheet property and re-polish, so the rules for the new value apply now."""
-    if (widget.property(name) or "") != value:
-        widget.setProperty(name, value)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-        widget.updateGeometry()
-
-
-def set_tone(label: QLabel, tone: str) -> None:
-    """Change a label's colour rule."""
-    set_property(label, "tone", tone)
-
-
 def icon_size(screen: FlowScreen, role: str = "body") -> int:
     """Icons as tall as a capital letter and a bit of text in `role`."""
     return round(screen.theme.font_px(role, screen.elder) * 1.1)
@@ -70,59 +57,17 @@ def arrow_icon(px: int, color: str) -> QIcon:
     return QIcon(pixmap.transformed(QTransform().scale(-1, 1)))
 
 
-class IconLine(QWidget):
-    """An icon beside plain, wrapping text: a state reads by shape and words, never colour alone."""
+class IconLine(IconText):
+    """Wrapped text beside its icon, as the identification and message screens space it."""
 
     def __init__(self, role: str = "body", *, name: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        if name:
-            self.setObjectName(name)
-        self.icon_label = plain_label("", role)
-        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text_label = plain_label("", role, wrap=True)
-        if name:
-            self.icon_label.setObjectName(f"{name}_icon")
-            self.text_label.setObjectName(f"{name}_text")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        layout.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.text_label, 1)
-        self.kind = ""
-
-    def set(self, kind: str, text: str, color: str, px: int, *, tone: str = "", icon: QIcon | None = None) -> None:
-        """Show `text` after icon `kind` (drawn `px` square in `color`; "" for none)."""
-        self.kind = kind
-        self.text_label.setText(text)
-        set_tone(self.text_label, tone)
-        self.icon_label.setVisible(bool(kind))
-        if kind:
-            pixmap = (icon or make_icon(kind, px, color)).pixmap(px, px)
-            self.icon_label.setPixmap(pixmap)
-            self.text_label.ensurePolished()
-            # As tall as the first line of text, so the icon centres on it.
-            self.icon_label.setFixedSize(px, max(px, self.text_label.fontMetrics().height()))
-        self.setAccessibleName(text)
-
-    def text(self) -> str:
-        return self.text_label.text()
-
-    def height_for(self, width: int) -> int:
-        """Height at `width` with the text wrapping beside the icon."""
-        self.text_label.ensurePolished()
-        icon = self.icon_label.width() + self.layout().spacing() if self.kind else 0
-        text_height = self.text_label.heightForWidth(max(1, width - icon))
-        if text_height < 0:
-            text_height = self.text_label.sizeHint().height()
-        return max(text_height, self.icon_label.height() if self.kind else 0)
-
-
+        super().__init__(role, name=name, wrap=True, spacing=10, parent=parent)
 
 
 def needed_height(widget: QWidget, width: int) -> int:
     """Height `widget` needs at `width` (wrapping text grows downwards)."""
     widget.ensurePolished()
-    if isinstance(widget, IconLine):
+    if isinstance(widget, IconText):
         return widget.height_for(width)
     if isinstance(widget, QLabel) and widget.wordWrap():
         return widget.heightForWidth(width)

@@ -21,8 +21,8 @@ from kiosk import documents
 from kiosk.contract import areas, models
 from ui.screens.base import FlowScreen
 from ui.theme import Theme, build_stylesheet
+from ui.widgets.icon_text import IconText, set_tone
 from ui.widgets.kiosk_button import KioskButton
-from ui.widgets.labels import plain_label
 from ui.widgets.pictograms import ICON_KINDS, begin_icon, make_icon, mirrored_icon
 
 # --- look ---------------------------------------------------------------------------------
@@ -43,14 +43,6 @@ QFrame[role="note"] {{ background: {theme.primary_tint}; border: none; border-ra
 QFrame[role="alert"] {{ background: {theme.surface}; border: 3px solid {theme.danger}; border-radius: {radius}px; }}
 QFrame[role="plain"] {{ background: transparent; border: none; }}
 """
-
-
-def set_tone(label, tone: str) -> None:
-    """Restyle a label for a tone ("" for plain)."""
-    if label.property("tone") != tone:
-        label.setProperty("tone", tone)
-        label.style().unpolish(label)
-        label.style().polish(label)
 
 
 def outside_text(text: object) -> str:
@@ -183,40 +175,13 @@ class Badge(QWidget):
         p.end()
 
 
-class IconLine(QWidget):
-    """An icon beside wrapped plain text: states read by shape and words, not colour."""
+class IconLine(IconText):
+    """Wrapped text beside its icon, with the transfer screens' extra icons and wider spacing."""
 
     def __init__(self, name: str = "", role: str = "body", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        if name:
-            self.setObjectName(name)
-        self.icon_label = plain_label("", role)
-        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-        self.text_label = plain_label("", role, wrap=True)
-        if name:
-            self.icon_label.setObjectName(f"{name}_icon")
-            self.text_label.setObjectName(f"{name}_text")
-        self.kind = ""
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(12)
-        layout.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.text_label, 1)
-
-    def set(self, kind: str, text: str, color: str, px: int, *, tone: str = "") -> None:
-        self.kind = kind
-        self.text_label.setText(text)
-        set_tone(self.text_label, tone)
-        self.icon_label.setVisible(bool(kind))
-        if kind:
-            self.icon_label.setPixmap(icon_pixmap(kind, px, color))
-            # As tall as the first text line, so the icon sits beside it.
-            self.text_label.ensurePolished()
-            self.icon_label.setFixedSize(px, max(px, self.text_label.fontMetrics().height()))
-        self.setAccessibleName(text)
-
-    def text(self) -> str:
-        return self.text_label.text()
+        super().__init__(role, name=name, wrap=True, spacing=12,
+                         icon_alignment=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter,
+                         painter=icon_pixmap, parent=parent)
 
 
 # --- layout helpers -----------------------------------------------------------------------------
