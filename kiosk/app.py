@@ -21,7 +21,6 @@ from kiosk.redaction import configure_logging
 
 log = logging.getLogger("kiosk.app")
 
-SCREENSHOT_SIZES = ((1920, 1080), (1280, 1024))
 RESTART_EXIT_CODE = 75   # "restart app" from technician mode; the supervisor (or `kiosk run`) starts it again
 
 
@@ -330,7 +329,7 @@ def build_brand_theme(settings: KioskSettings, source=None):
     return brand_theme(settings, source)
 
 
-def _qt_application():
+def qt_application():
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance() or QApplication(["kiosk"])
@@ -343,7 +342,7 @@ def run_kiosk(profile: str, *, control_panel: bool = False) -> int:
     build_brand_theme(settings, profile_path(profile))   # a bad brand colour stops here, before any window
     _check_storage(settings, profile_path(profile))      # no outbox, no submissions: refuse to start instead
     configure_logging(settings.logging.level, settings.resolve_path(settings.logging.directory))
-    qt_app = _qt_application()
+    qt_app = qt_application()
     kiosk = KioskApplication(settings)
     window = kiosk.build_window(defer_screens=True)
     notifier = None
@@ -452,116 +451,8 @@ def run_demo(profile: str = "demo", headless_out: Path | None = None, scenarios:
     settings = load_settings(profile)
     configure_logging(settings.logging.level)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from ui.demo_run import render_demo, run_scenarios
+
     if scenarios:
-        return _run_scenarios(profile, settings, headless_out, scenarios)
-    return _render_demo(settings, headless_out)
-
-
-def _run_scenarios(profile: str, settings: KioskSettings, out_dir: Path, names: list[str]) -> int:
-    """Scripted journeys offscreen: numbered PNGs per screen, receipts (text + PNG), certificate PDFs."""
-    from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
-
-    if "all" in names:
-        names = list(SCENARIOS)
-    unknown = [name for name in names if name not in SCENARIOS]
-    if unknown:
-        print(f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
-        return 2
-    _qt_application()
-    failures = 0
-    for name in names:
-        script, size = SCENARIOS[name]
-        clock = ScriptClock()
-        kiosk = KioskApplication(settings, clock=clock)
-        window = kiosk.build_window()
-        window.resize(*size)
-        window.show()   # offscreen platform: laid out and focusable like on the panel
-        kiosk.start_services()
-        driver = JourneyDriver(kiosk, out_dir / name, size, clock)
-        try:
-            kiosk.wait_for_devices()
-            kiosk.wait_for_backoffice()
-            script(driver)
-            print(f"scenario {name}: {len(driver.shots)} screens, {len(driver.receipts)} receipt(s), "
-                  f"{len(driver.certificates)} certificate(s) in {out_dir / name}")
-        except Exception as error:  # reported, and the remaining scenarios still run
-            failures += 1
-            driver.shot("failed")
-            log.exception("scenario %s failed", name)
-            print(f"scenario {name}: FAILED ({error})")
-        finally:
-            kiosk.shutdown()
-            window.close()
-            window.deleteLater()
-    return 1 if failures else 0
-
-
-def _render_demo(settings: KioskSettings, out_dir: Path) -> int:
-    """Offscreen demo: the attract screen in each language and mode, plus a live back-office check."""
-    from kiosk.flow import Pressed
-    from kiosk.flow_state import Intent
-    from ui.screenshots import render_widget_png
-
-    _qt_application()
-    kiosk = KioskApplication(settings)
-    window = kiosk.build_window()
-    kiosk.start_services()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for width, height in SCREENSHOT_SIZES:
-        for language in ("zh", "en"):
-            for elder in (False, True):
-                kiosk.controller.dispatch(Pressed(Intent.LANGUAGE, language))
-                kiosk.controller.dispatch(Pressed(Intent.ELDER_MODE, elder))
-                name = f"attract-{width}x{height}-{language}{'-elder' if elder else ''}.png"
-                written.append(render_widget_png(window, out_dir / name, (width, height)))
-    for path in written:
-        print(f"screen: {path}")
-    try:
-        _print_device_check(kiosk.wait_for_devices(), out_dir)
-        link = kiosk.wait_for_backoffice()
-        _print_backoffice_check(link)
-    finally:
-        kiosk.shutdown()
-    return 0
-
-
-def _print_device_check(devices, out_dir: Path) -> None:
-    """The simulated devices at work: a demo card read and verified, a receipt and a certificate printed."""
-    import shutil
-
-    from devices.document.layout import sample_certificate
-    from devices.receipt.escpos_decode import decode_escpos
-    from devices.receipt.layout import test_page
-    from kiosk.demo_cards import demo_card_record
-
-    reader, receipt_printer, document_printer = devices.card_reader, devices.receipt_printer, devices.document_printer
-    record = demo_card_record("A00000019")
-    reader.insert_card(record)
-    card = reader.read_card().unwrap()
-    pin = reader.verify_pin(record.pin)
-    reader.remove_card()
-    print(f"card reader: {card.masked()['name']} {card.masked()['ssn']} card {card.masked()['card_number']}, "
-          f"PIN {'verified' if pin.ok else pin.code.value}")
-    printed = receipt_printer.print_receipt(test_page(receipt_printer.name, receipt_printer.capabilities)).unwrap()
-    receipt_text = out_dir / "receipt-test-page.txt"
-    receipt_text.write_text(decode_escpos(receipt_printer.spool[-1].data).render_text(), encoding="utf-8")
-    print(f"receipt: {printed.bytes_sent} bytes of ESC/POS, decoded to {receipt_text}")
-    document = document_printer.print_document(sample_certificate()).unwrap()
-    certificate = out_dir / "certificate-sample.pdf"
-    shutil.copyfile(document.document_path, certificate)
-    document_printer.clear_spool()
-    print(f"certificate: {document.pages} page(s) A4, {certificate}")
-
-
-def _print_backoffice_check(link: BackofficeLink) -> None:
-    from backoffice.demo_data import demo_citizens
-
-    client = link.client
-    citizen = demo_citizens()[0]
-    session = client.open_card_session(citizen.ssn, citizen.card_number, citizen.card_id_code)
-    enrolment = client.enrolment(session.token)
-    client.close_session(session.token)
-    print(f"back office: {client.base_url} — {session.citizen.name} ({session.citizen.ssn_masked}): "
-          + ", ".join(f"{item.insurance_type.value} {item.status.value} {item.months_paid} months"
-                      for item in enrolment.items))
+        return run_scenarios(settings, headless_out, scenarios)
+    return render_demo(settings, headless_out)
