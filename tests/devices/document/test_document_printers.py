@@ -282,7 +282,8 @@ class PrivateCupsd:
             f"TempDir {self.spool}/tmp\nServerBin {root}/bin\nDataDir /usr/share/cups\n"
             f"DocumentRoot /usr/share/cups/doc-root\nErrorLog {root}/log/error_log\n"
             f"AccessLog {root}/log/access_log\nPageLog {root}/log/page_log\nFileDevice Yes\n"
-            "SystemGroup root\nPrintcap\n")
+            # An empty `Printcap` is fatal since cups 2.4.2-3+deb12u11; keep the file private.
+            f"SystemGroup root\nPrintcap {root}/state/printcap\n")
         (root / "cupsd.conf").write_text(
             f"Listen {self.socket}\nBrowsing No\nWebInterface No\nLogLevel info\nPreserveJobFiles No\n"
             + STOCK_ACCESS_POLICY)
@@ -292,8 +293,17 @@ class PrivateCupsd:
         deadline = time.monotonic() + WAIT_S
         while "scheduler is running" not in self.tool("lpstat", "-r").stdout:
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"cupsd did not start: {(root / 'log' / 'stderr').read_text()}")
+                raise AssertionError(f"cupsd did not start:\n{self.logs()}")
             time.sleep(0.05)
+
+    def logs(self) -> str:
+        """cupsd's own words: its stderr (configuration errors) and its error_log."""
+        parts = []
+        for name in ("stderr", "error_log"):
+            path = self.directory / "log" / name
+            text = path.read_text(errors="replace") if path.exists() else "(none)"
+            parts.append(f"--- {name} ---\n{text[-4000:]}")
+        return "\n".join(parts)
 
     def stop(self) -> None:
         if self.process is None:
