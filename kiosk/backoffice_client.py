@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -28,7 +29,7 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from kiosk.contract import models, signing
-from kiosk.errors import ErrorKind, KioskError
+from kiosk.errors import TERMINAL_REFUSAL_CODES, ErrorKind, KioskError
 
 log = logging.getLogger("kiosk.backoffice")
 
@@ -38,6 +39,16 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 MAX_RETRY_AFTER_SECONDS = 5.0
 _RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _CITIZEN_TEXT_LIMIT = 300
+# A problem+json body is small; a larger or deeper one is not parsed (json recursion, memory).
+MAX_PROBLEM_BYTES = 64 * 1024
+# ASCII digits only: str.isdigit() also accepts '²' and other digits float() refuses.
+_RETRY_AFTER = re.compile(r"[0-9]{1,6}")
+# Route-level answers (wrong method, wrong media type): the deployment does not speak this contract.
+_CONTRACT_MISMATCH_CODES = frozenset({"method_not_allowed", "not_acceptable", "unsupported_media_type"})
+
+
+CERTIFICATES_PATH = "/v1/me/certificates"
+PENSION_TRANSFERS_PATH = "/v1/me/pension-transfers"
 
 
 def new_idempotency_key() -> str:
@@ -125,11 +136,15 @@ class BackofficeClient:
         return self._call("GET", "/v1/me/contributions", models.ContributionPage, token=token, params=params)
 
     def issue_certificate(self, token: str, kind: models.CertificateKind | str, period_from: str, period_to: str,
-                          idempotency_key: str | None = None, *, grant: str | None = None) -> models.Certificate:
-        """`grant`: the session's submission grant instead of its token (outbox delivery)."""
+                          idempotency_key: str | None = None, *, grant: str | None = None,
+                          once: bool = False) -> models.Certificate:
+        """`grant`: a submission grant instead of the session token (outbox delivery).
+
+        `once`: one attempt, no retries inside the call (the outbox retries later; a citizen is waiting)."""
         body = models.CertificateRequest(kind=kind, period_from=period_from, period_to=period_to)
-        return self._call("POST", "/v1/me/certificates", models.Certificate, token=token, body=body,
-                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant)
+        return self._call("POST", CERTIFICATES_PATH, models.Certificate, token=token, body=body,
+                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant,
+                          retry=False if once else None)
 
     def certificates(self, token: str) -> list[models.CertificateSummary]:
         """The citizen's issued certificates, newest first (at most 20)."""
@@ -150,11 +165,12 @@ class BackofficeClient:
 
     def apply_pension_transfer(self, token: str, from_region: str, contact_mobile: str,
                                idempotency_key: str | None = None, *,
-                               grant: str | None = None) -> models.PensionTransfer:
-        """`grant`: the session's submission grant instead of its token (outbox delivery)."""
+                               grant: str | None = None, once: bool = False) -> models.PensionTransfer:
+        """`grant` and `once` as for `issue_certificate`."""
         body = models.TransferRequest(from_region=from_region, contact_mobile=contact_mobile)
-        return self._call("POST", "/v1/me/pension-transfers", models.PensionTransfer, token=token, body=body,
-                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant)
+        return self._call("POST", PENSION_TRANSFERS_PATH, models.PensionTransfer, token=token, body=body,
+                          idempotency_key=idempotency_key or new_idempotency_key(), grant=grant,
+                          retry=False if once else None)
 
     def pension_transfers(self, token: str) -> list[models.PensionTransfer]:
         return self._call("GET", "/v1/me/pension-transfers", models.PensionTransferList, token=token).items
@@ -175,7 +191,9 @@ class BackofficeClient:
         return self._call("POST", "/v1/ecard/verify", models.EcardIdentity, body=body, retry=False)
 
     def health(self) -> models.HealthStatus:
-        """Liveness of the back office (public; used to show out-of-service while it is down)."""
+        """Liveness of the back office, signed like every call: a terminal the back office refuses
+        (secret rotated, clock off, a gateway in the way) is out of service even while the back
+        office itself is up."""
         return self._call("GET", "/v1/health", models.HealthStatus, retry=False)
 
     def heartbeat(self, report: models.Heartbeat) -> models.HeartbeatAck:
@@ -216,7 +234,15 @@ class BackofficeClient:
             if response.status in _RETRYABLE_STATUS and attempt < attempts:
                 self._backoff(attempt, response.headers.get("Retry-After"))
                 continue
-            return self._parse(response, response_model)
+            try:
+                return self._parse(response, response_model)
+            except KioskError as error:
+                log.warning("backoffice %s %s answered %d: %s", method, _path_for_log(path), response.status,
+                            error.code)
+                raise
+            except (ValueError, TypeError, RecursionError, MemoryError) as error:
+                # Whatever the wire holds, the caller sees the taxonomy, never a parser's exception.
+                raise KioskError(ErrorKind.BACKOFFICE_FAULT, "invalid_response", type(error).__name__) from None
         raise AssertionError("unreachable")  # the loop either returns or raises
 
     def _send(self, method: str, path: str, params: dict | None, payload: bytes | None,
@@ -251,8 +277,8 @@ class BackofficeClient:
 
     def _backoff(self, attempt: int, retry_after: str | None = None) -> None:
         delay = self._retry_backoff_s * (2 ** (attempt - 1))
-        if retry_after and retry_after.isdigit():
-            delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER_SECONDS))
+        if retry_after and _RETRY_AFTER.fullmatch(retry_after.strip()):
+            delay = max(delay, min(float(retry_after.strip()), MAX_RETRY_AFTER_SECONDS))
         self._sleep(delay)
 
     def _parse(self, response: "_Response", response_model: type[ModelT] | None) -> ModelT | None:
@@ -260,12 +286,12 @@ class BackofficeClient:
             if response_model is None:
                 return None
             if "json" not in response.content_type:
-                raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response",
+                raise KioskError(ErrorKind.BACKOFFICE_FAULT, "invalid_response",
                                  f"expected JSON, got {response.content_type[:60]!r}")
             try:
                 return response_model.model_validate_json(response.content)
             except ValidationError as error:
-                raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response",
+                raise KioskError(ErrorKind.BACKOFFICE_FAULT, "invalid_response",
                                  f"{response_model.__name__}: {error.error_count()} invalid field(s): "
                                  + "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['type']}"
                                              for item in error.errors()[:5])) from None
@@ -283,40 +309,60 @@ class _Response:
 
 
 def _read_bounded(raw: requests.Response) -> bytes:
-    declared = raw.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "response_too_large", f"{declared} bytes declared")
+    declared = raw.headers.get("Content-Length", "").strip()
+    if re.fullmatch(r"[0-9]{1,20}", declared) and int(declared) > MAX_RESPONSE_BYTES:
+        raise KioskError(ErrorKind.BACKOFFICE_FAULT, "response_too_large", f"{declared} bytes declared")
     chunks, size = [], 0
     for chunk in raw.iter_content(65536):
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
-            raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "response_too_large", f"over {MAX_RESPONSE_BYTES} bytes")
+            raise KioskError(ErrorKind.BACKOFFICE_FAULT, "response_too_large", f"over {MAX_RESPONSE_BYTES} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def _problem_error(response: _Response) -> KioskError:
-    """Map an error response (problem+json when the server follows the contract) to the taxonomy."""
-    problem = None
-    try:
-        problem = models.Problem.model_validate(json.loads(response.content))
-    except (ValueError, ValidationError):
-        pass
+    """Map an error response to the taxonomy (the contract answers errors with problem+json).
+
+    A refusal of the terminal (signature, clock, a gateway's own 401/403/404 page) is
+    BACKOFFICE_UNAVAILABLE with a code in TERMINAL_REFUSAL_CODES: the service cannot be
+    used from this terminal, whatever the card or the submission. A 404 means "no such
+    record" only when the contract's problem body says so."""
     status = response.status
-    code = problem.code[:64] if problem else f"http_{status}"
-    if status == 404:
-        kind = ErrorKind.NOT_FOUND
-    elif status in _RETRYABLE_STATUS or status >= 500:
-        kind = ErrorKind.BACKOFFICE_UNAVAILABLE
-    elif status == 408:
+    problem = _read_problem(response)
+    if problem is None:
+        if status in _RETRYABLE_STATUS or status >= 500:
+            return KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, f"http_{status}", f"HTTP {status}", http_status=status)
+        if status == 408:
+            return KioskError(ErrorKind.TIMEOUT, "http_408", "HTTP 408", http_status=status)
+        # Not the contract's answer: a proxy, a gateway or a wrong URL stands in the way.
+        return KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "gateway_refused",
+                          f"HTTP {status} {response.content_type[:40]}", http_status=status)
+    code = problem.code[:64]
+    detail = f"HTTP {status}"
+    if status in _RETRYABLE_STATUS or status >= 500 or code in TERMINAL_REFUSAL_CODES:
+        return KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, code, detail, http_status=status)
+    if code in _CONTRACT_MISMATCH_CODES:
+        return KioskError(ErrorKind.BACKOFFICE_FAULT, code, detail, http_status=status)
+    if status == 408:
         kind = ErrorKind.TIMEOUT
+    elif status == 404:
+        kind = ErrorKind.NOT_FOUND
     else:
         kind = ErrorKind.BACKOFFICE_REJECTED
-    if problem is None or kind == ErrorKind.BACKOFFICE_UNAVAILABLE:
-        return KioskError(kind, code, f"HTTP {status}", http_status=status)
-    return KioskError(kind, code, f"HTTP {status}", http_status=status,
+    return KioskError(kind, code, detail, http_status=status,
                       message_zh=problem.message_zh[:_CITIZEN_TEXT_LIMIT],
                       message_en=problem.message_en[:_CITIZEN_TEXT_LIMIT])
+
+
+def _read_problem(response: _Response) -> models.Problem | None:
+    """The problem+json body, or None for anything else (HTML pages, junk, oversized or deep JSON)."""
+    if "json" not in response.content_type or len(response.content) > MAX_PROBLEM_BYTES:
+        return None
+    try:
+        return models.Problem.model_validate(json.loads(response.content))
+    except (ValueError, ValidationError, RecursionError, TypeError):
+        return None
 
 
 def _short(error: Exception) -> str:

@@ -18,6 +18,19 @@ class ErrorKind(StrEnum):
     CANCELLED = "cancelled"
     BACKOFFICE_REJECTED = "backoffice_rejected"
     BACKOFFICE_UNAVAILABLE = "backoffice_unavailable"
+    # The back office answered, but not as the contract says (malformed, oversized, unexpected):
+    # it is reachable, so the kiosk stays in service and says the answer could not be used.
+    BACKOFFICE_FAULT = "backoffice_fault"
+
+
+# The back office (or a gateway in front of it) refused this *terminal*, not the citizen's
+# request: credentials, clock, a gateway's 401/403/404. Never a refusal of a card or a
+# submission; the kiosk goes out of service and the technician is told (docs/operator-guide.md).
+TERMINAL_REFUSAL_CODES = frozenset({"terminal_unauthenticated", "clock_skew", "nonce_replayed",
+                                    "terminal_mismatch", "gateway_refused"})
+# A submission grant or session token the back office no longer accepts: the submission itself
+# was not refused, staff can still complete it from the citizen's reference.
+CREDENTIAL_REFUSAL_CODES = frozenset({"session_required", "session_expired", "grant_invalid", "grant_expired"})
 
 
 # Shown to the citizen when the failure carries no more specific message of its own.
@@ -31,6 +44,9 @@ _CITIZEN_MESSAGES: dict[ErrorKind, tuple[str, str]] = {
     ErrorKind.BACKOFFICE_REJECTED: ("业务系统未能办理此业务。", "The service could not be completed."),
     ErrorKind.BACKOFFICE_UNAVAILABLE: ("业务系统暂时无法连接，请稍后再试或拨打12333。",
                                        "The service system cannot be reached. Please try later or call 12333."),
+    ErrorKind.BACKOFFICE_FAULT: ("业务系统返回的信息无法识别，请稍后再试或联系工作人员。",
+                                 "The service system gave an answer this terminal cannot use. "
+                                 "Please try again later or ask staff."),
 }
 
 
@@ -55,6 +71,23 @@ class KioskError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in (ErrorKind.TIMEOUT, ErrorKind.BACKOFFICE_UNAVAILABLE)
+
+    @property
+    def terminal_refused(self) -> bool:
+        """The terminal was refused (credentials, clock, gateway): nothing the citizen did."""
+        return self.code in TERMINAL_REFUSAL_CODES
+
+    @property
+    def credential_refused(self) -> bool:
+        """A session token or submission grant was refused (expired, unknown)."""
+        return self.code in CREDENTIAL_REFUSAL_CODES
+
+    @property
+    def refuses_submission(self) -> bool:
+        """A business refusal of the request itself: the only failure that ends a queued submission."""
+        if self.terminal_refused or self.credential_refused or self.retryable:
+            return False
+        return self.kind in (ErrorKind.BACKOFFICE_REJECTED, ErrorKind.NOT_FOUND, ErrorKind.USER)
 
 
 # Device completion codes, mapped once (DESIGN section 2): kind, citizen message zh/en.

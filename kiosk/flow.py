@@ -87,6 +87,8 @@ class DevicesChanged:
 @dataclasses.dataclass(frozen=True)
 class BackofficeChanged:
     available: bool
+    # True when the back office (or a gateway) refused this terminal: credentials, clock.
+    terminal_refused: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -372,6 +374,7 @@ class FlowMachine:
         self._session = _Session()
         self._devices = DevicesChanged(True, True, True, True)
         self._backoffice_up = True
+        self._terminal_refused = False     # the back office refuses this terminal (not a citizen)
         self._maintenance = False
         self._card_present = False
         self._ticket = 0
@@ -417,6 +420,7 @@ class FlowMachine:
             self._devices_changed(event, effects)
         elif isinstance(event, BackofficeChanged):
             self._backoffice_up = event.available
+            self._terminal_refused = event.terminal_refused and not event.available
             self._refresh_availability(effects)
         elif isinstance(event, MaintenanceChanged):
             self._maintenance = event.active
@@ -440,12 +444,12 @@ class FlowMachine:
                              speech_key=SPEECH_KEYS[screen], speech_params=(), **changes)
 
     def _run(self, task: Task, effects: list[Effect], busy_key: str, *, cancellable: bool = True,
-             show_busy: bool = True) -> int:
+             show_busy: bool = True, hint_key: str = "busy.hint") -> int:
         self._ticket += 1
         self._pending[self._ticket] = (task, self.state.screen)
         effects.append(RunTask(self._ticket, task))
         if show_busy:
-            self._go(Screen.BUSY, busy_key=busy_key, busy_cancellable=cancellable)
+            self._go(Screen.BUSY, busy_key=busy_key, busy_cancellable=cancellable, busy_hint_key=hint_key)
             self.state = replace(self.state, speech_key=busy_key)
         return self._ticket
 
@@ -485,7 +489,7 @@ class FlowMachine:
         if missing:
             return "out_of_service.device"
         if not self._backoffice_up:
-            return "out_of_service.backoffice"
+            return "out_of_service.terminal" if self._terminal_refused else "out_of_service.backoffice"
         if not self._devices.card_reader and not self._devices.qr_scanner:
             return "out_of_service.no_identification"
         if not any(tile.available for tile in self._menu_tiles()):
@@ -748,7 +752,8 @@ class FlowMachine:
                 return
         elif intent in (Intent.PREVIEW, Intent.CONFIRM):
             self._run(IssueCertificate(self._session.token, view.kind, view.period_from, view.period_to,
-                                       uuid.uuid4().hex, self._session.grant), effects, "busy.issuing_certificate")
+                                       uuid.uuid4().hex, self._session.grant), effects, "busy.issuing_certificate",
+                      hint_key="busy.submitting_hint")
         elif intent is Intent.REPRINT and isinstance(value, str) and value:
             if any(item.number == value for item in view.issued):
                 self._run(FetchCertificate(self._session.token, value), effects, "busy.loading")
@@ -850,7 +855,7 @@ class FlowMachine:
             session = self._session
             self._run(SubmitTransfer(session.token, self.state.transfer.city, session.mobile,
                                      session.transfer_key, session.grant), effects, "busy.submitting",
-                      cancellable=False)
+                      cancellable=False, hint_key="busy.submitting_hint")
 
     def _on_transfer_done(self, intent: Intent, value: object, effects: list[Effect]) -> None:
         if intent is Intent.VIEW_PROGRESS:
@@ -998,7 +1003,12 @@ class FlowMachine:
         value = event.value
         if isinstance(task, ReadCard):
             self._session.card = value
-            self._ask_pin(effects)
+            # The card says how many PIN tries are left before anyone types (docs/card-profile.md).
+            tries_left = getattr(value, "pin_tries_left", None)
+            if tries_left == 0:
+                self._message(MessageKind.ERROR, "card_blocked", actions=(Intent.CONFIRM,))
+            else:
+                self._ask_pin(effects, tries_left=tries_left)
         elif isinstance(task, VerifyPin):
             self._pin_answer(value, effects)
         elif isinstance(task, (OpenCardSession, OpenEcardSession)):
@@ -1101,7 +1111,9 @@ class FlowMachine:
         language = self.state.language
         detail = error.message_en if language == "en" else error.message_zh
         if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE:
+            # Out of service until a probe (a signed call) gets through again.
             self._backoffice_up = False
+            self._terminal_refused = error.terminal_refused
         if isinstance(task, PrintReceipt):
             key = _PRINT_STATUS.get(error.code, "failed")
             self._set_print_status(f"contributions.print.{'failed_paper_out' if key == 'paper_out' else 'failed'}")
@@ -1125,20 +1137,16 @@ class FlowMachine:
             else:
                 self._message(MessageKind.ERROR, "card_unreadable", actions=(Intent.CONFIRM,))
             return
-        if isinstance(task, OpenEcardSession):
-            if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE:
-                self._message(MessageKind.ERROR, "backoffice_unavailable", actions=(Intent.CONFIRM,))
+        if isinstance(task, (OpenEcardSession, OpenCardSession)):
+            # Only the back office's verdict on this card or code is about the citizen's card.
+            if error.kind is ErrorKind.BACKOFFICE_REJECTED or error.kind is ErrorKind.NOT_FOUND:
+                name = "ecard_invalid" if isinstance(task, OpenEcardSession) else "card_invalid"
+                self._message(MessageKind.ERROR, name, detail=detail, actions=(Intent.CONFIRM,))
             else:
-                self._message(MessageKind.ERROR, "ecard_invalid", detail=detail, actions=(Intent.CONFIRM,))
+                self._message(MessageKind.ERROR, _service_failure(error), actions=(Intent.CONFIRM,))
             return
-        if isinstance(task, OpenCardSession):
-            if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE:
-                self._message(MessageKind.ERROR, "backoffice_unavailable", actions=(Intent.CONFIRM,))
-            else:
-                self._message(MessageKind.ERROR, "card_invalid", detail=detail, actions=(Intent.CONFIRM,))
-            return
-        if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE or error.kind is ErrorKind.TIMEOUT:
-            self._message(MessageKind.ERROR, "backoffice_unavailable")
+        if error.kind in (ErrorKind.BACKOFFICE_UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.BACKOFFICE_FAULT):
+            self._message(MessageKind.ERROR, _service_failure(error))
         elif error.kind is ErrorKind.BACKOFFICE_REJECTED and error.code in ("unauthorized", "session_expired"):
             # The back office forgot the session (idle expiry): start again.
             self._finish(effects, "session_expired")
@@ -1146,6 +1154,15 @@ class FlowMachine:
             self._message(MessageKind.ERROR, "backoffice_rejected", detail=detail)
         else:
             self._message(MessageKind.ERROR, "error")
+
+
+def _service_failure(error: KioskError) -> str:
+    """The message for a failure of the service itself (never of the citizen's card or request)."""
+    if error.terminal_refused:
+        return "terminal_refused"
+    if error.kind is ErrorKind.BACKOFFICE_FAULT:
+        return "backoffice_fault"
+    return "backoffice_unavailable"
 
 
 def error_report(error: KioskError) -> PrintReport:

@@ -174,6 +174,7 @@ class FlowState:
     elder_mode: bool = False
     busy_key: str = ""            # progress text on the BUSY screen
     busy_cancellable: bool = False
+    busy_hint_key: str = "busy.hint"   # what happens next, under the progress text
     countdown: Countdown | None = None   # idle warning shown over any screen
     citizen: models.CitizenSummary | None = None
     identified_by: str = ""       # "card" | "ecard"

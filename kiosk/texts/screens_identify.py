@@ -97,6 +97,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "busy.keep_card": {"zh": "请不要拔出社保卡", "en": "Please do not remove your card"},
     "busy.hint": {"zh": "通常只需几秒钟。", "en": "This usually takes a few seconds."},
+    "busy.submitting_hint": {
+        "zh": "通常只需几秒钟。如果系统15秒内没有答复，本机会保存您的申请并自动提交，并为您打印带受理编号的凭条。",
+        "en": "This usually takes a few seconds. If the system does not answer within 15 seconds, this kiosk "
+              "keeps your application, sends it automatically, and prints you a slip with a reference number.",
+    },
     "busy.speech": {"zh": "正在处理，请稍候。", "en": "Working on it. Please wait."},
     # --- messages: results, help and errors -------------------------------------------------------
     "message.hotline": {
@@ -139,6 +144,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "message.backoffice_unavailable.body": {
         "zh": "网络或系统暂时出现问题。请稍后再试，或到人工窗口办理。",
         "en": "There is a temporary network or system problem. Please try again later, or go to a service counter.",
+    },
+    "message.terminal_refused.title": {
+        "zh": "本机暂时无法办理业务",
+        "en": "This kiosk cannot serve you at the moment",
+    },
+    "message.terminal_refused.body": {
+        "zh": "本机与社保系统的连接出现问题，与您的社保卡无关，已通知工作人员。请到其他自助终端或人工窗口办理。",
+        "en": "This kiosk's connection to the social insurance system has a problem; your card is fine. "
+              "Staff have been told. Please use another kiosk or a service counter.",
+    },
+    "message.backoffice_fault.title": {
+        "zh": "系统答复无法识别",
+        "en": "The system's answer could not be used",
+    },
+    "message.backoffice_fault.body": {
+        "zh": "社保系统返回的信息有误，本次查询未能完成。请稍后再试，或到人工窗口办理。",
+        "en": "The social insurance system sent an answer this kiosk cannot use, so this step was not "
+              "completed. Please try again later, or go to a service counter.",
     },
     "message.backoffice_rejected.title": {"zh": "业务未能办理", "en": "Your request was not accepted"},
     "message.backoffice_rejected.body": {
@@ -193,6 +216,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "out_of_service.backoffice": {
         "zh": "原因：暂时连不上社会保险经办系统。",
         "en": "Reason: the social insurance system cannot be reached at the moment.",
+    },
+    "out_of_service.terminal": {
+        "zh": "原因：本机未通过社保系统的终端认证，工作人员正在处理。",
+        "en": "Reason: the social insurance system does not accept this kiosk at the moment; staff are on it.",
     },
     "out_of_service.no_identification": {
         "zh": "原因：读卡器和扫码器都暂不可用，无法识别身份。",

@@ -203,8 +203,17 @@ def test_wrong_terminal_secret_is_refused(server) -> None:
     with BackofficeClient(server.base_url, TERMINAL_ID, "not-the-secret-0123456789") as wrong:
         with pytest.raises(KioskError) as caught:
             open_session(wrong, "zhang_wei")
-    assert caught.value.kind is ErrorKind.BACKOFFICE_REJECTED
+    # The terminal is refused, not the citizen's card: the kiosk goes out of service.
+    assert caught.value.kind is ErrorKind.BACKOFFICE_UNAVAILABLE and caught.value.terminal_refused
     assert caught.value.http_status == 401
+
+
+def test_a_signed_health_check_fails_for_a_refused_terminal(server, client: BackofficeClient) -> None:
+    assert client.health().status
+    with BackofficeClient(server.base_url, TERMINAL_ID, "not-the-secret-0123456789") as wrong:
+        with pytest.raises(KioskError) as caught:
+            wrong.health()
+    assert caught.value.terminal_refused and caught.value.code == "terminal_unauthenticated"
 
 
 def test_heartbeat(client: BackofficeClient) -> None:

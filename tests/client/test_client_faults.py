@@ -100,11 +100,29 @@ def test_every_state_changing_post_carries_an_idempotency_key() -> None:
         (problem(422, "invalid_request"), ErrorKind.BACKOFFICE_REJECTED, "invalid_request"),
         (problem(500, "internal_error"), ErrorKind.BACKOFFICE_UNAVAILABLE, "internal_error"),
         (ScriptedReply(502, b"<html>proxy</html>", "text/html"), ErrorKind.BACKOFFICE_UNAVAILABLE, "http_502"),
-        (ScriptedReply(200, b"not json", "application/json"), ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response"),
-        (ScriptedReply(200, b'{"citizen": {"name": 5}}'), ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response"),
-        (ScriptedReply(200, b"<html></html>", "text/html"), ErrorKind.BACKOFFICE_UNAVAILABLE, "invalid_response"),
-        (ScriptedReply(200, b" " * (MAX_RESPONSE_BYTES + 1)), ErrorKind.BACKOFFICE_UNAVAILABLE,
-         "response_too_large"),
+        # The back office answered, but not as the contract says: a fault, not "cannot be reached".
+        (ScriptedReply(200, b"not json", "application/json"), ErrorKind.BACKOFFICE_FAULT, "invalid_response"),
+        (ScriptedReply(200, b'{"citizen": {"name": 5}}'), ErrorKind.BACKOFFICE_FAULT, "invalid_response"),
+        (ScriptedReply(200, b"<html></html>", "text/html"), ErrorKind.BACKOFFICE_FAULT, "invalid_response"),
+        (ScriptedReply(200, b" " * (MAX_RESPONSE_BYTES + 1)), ErrorKind.BACKOFFICE_FAULT, "response_too_large"),
+        (ScriptedReply(200, b"[" * 100_000 + b"]" * 100_000), ErrorKind.BACKOFFICE_FAULT, "invalid_response"),
+        # A gateway's own page is not the back office saying "no such record" or "refused".
+        (ScriptedReply(404, b"<html>404 Not Found</html>", "text/html"), ErrorKind.BACKOFFICE_UNAVAILABLE,
+         "gateway_refused"),
+        (ScriptedReply(403, b"<html>Forbidden</html>", "text/html"), ErrorKind.BACKOFFICE_UNAVAILABLE,
+         "gateway_refused"),
+        (ScriptedReply(401, b"", "text/plain"), ErrorKind.BACKOFFICE_UNAVAILABLE, "gateway_refused"),
+        # Refusals of the terminal, not of the citizen.
+        (problem(401, "terminal_unauthenticated"), ErrorKind.BACKOFFICE_UNAVAILABLE, "terminal_unauthenticated"),
+        (problem(401, "clock_skew"), ErrorKind.BACKOFFICE_UNAVAILABLE, "clock_skew"),
+        # The contract's own 404 is "no such record"; its 405 says the deployment serves another contract.
+        (problem(404, "not_found"), ErrorKind.NOT_FOUND, "not_found"),
+        (problem(405, "method_not_allowed"), ErrorKind.BACKOFFICE_FAULT, "method_not_allowed"),
+        # Deeply nested error JSON is not parsed (no RecursionError escapes the client).
+        (ScriptedReply(409, b'{"errors": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/problem+json"),
+         ErrorKind.BACKOFFICE_UNAVAILABLE, "gateway_refused"),
+        (ScriptedReply(409, b'{"code": "x", "errors": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+                       "application/problem+json"), ErrorKind.BACKOFFICE_UNAVAILABLE, "gateway_refused"),
     ],
 )
 def test_bad_answers_map_to_the_taxonomy(reply: ScriptedReply, kind: ErrorKind, code: str) -> None:
@@ -114,6 +132,42 @@ def test_bad_answers_map_to_the_taxonomy(reply: ScriptedReply, kind: ErrorKind, 
     assert caught.value.kind is kind
     assert caught.value.code == code
     assert caught.value.citizen_message("zh")
+
+
+@pytest.mark.parametrize("code", ["terminal_unauthenticated", "clock_skew", "gateway_refused"])
+def test_terminal_refusals_are_flagged_and_never_refuse_a_submission(code: str) -> None:
+    error = KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, code)
+    assert error.terminal_refused and not error.refuses_submission
+
+
+def test_only_business_refusals_refuse_a_submission() -> None:
+    assert KioskError(ErrorKind.BACKOFFICE_REJECTED, "active_application").refuses_submission
+    assert KioskError(ErrorKind.NOT_FOUND, "citizen_not_found").refuses_submission
+    for kept in (KioskError(ErrorKind.BACKOFFICE_REJECTED, "grant_expired"),
+                 KioskError(ErrorKind.BACKOFFICE_REJECTED, "session_required"),
+                 KioskError(ErrorKind.BACKOFFICE_FAULT, "invalid_response"),
+                 KioskError(ErrorKind.TIMEOUT, "read_timeout"),
+                 KioskError(ErrorKind.CANCELLED, "cancelled")):
+        assert not kept.refuses_submission, kept.code
+
+
+@pytest.mark.parametrize("retry_after", ["²", "١٢", "1e9", "-1", "9" * 40, " 3 "])
+def test_any_retry_after_header_is_handled(retry_after: str) -> None:
+    slept: list[float] = []
+    replies = [ScriptedReply(503, b"", "text/plain", headers={"Retry-After": retry_after}),
+               ScriptedReply(body=json.dumps(ENROLMENT_OK).encode())]
+    with ScriptedServer(replies) as server:
+        make_client(server.base_url, retries=1, sleep=slept.append).enrolment(TOKEN)
+    assert len(slept) == 1 and 0 <= slept[0] <= 5.0
+
+
+def test_a_submission_the_citizen_waits_for_is_tried_once() -> None:
+    with ScriptedServer([ScriptedReply(delay_s=5)]) as server:
+        with pytest.raises(KioskError) as caught:
+            make_client(server.base_url, read_timeout_s=0.2, retries=2).apply_pension_transfer(
+                TOKEN, "440100", "13912345678", once=True)
+        assert len(server.seen) == 1
+    assert caught.value.kind is ErrorKind.TIMEOUT
 
 
 def test_problem_text_is_bounded() -> None:

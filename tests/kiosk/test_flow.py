@@ -269,6 +269,80 @@ def test_back_office_failing_mid_session_is_a_message_not_a_crash():
     assert {t.reason_key for t in j.state.menu} == {"menu.unavailable.backoffice"}
 
 
+def pin_to_session_open(j: Journey) -> None:
+    j.send(flow.CardPresence(True))
+    j.answer(flow.ReadCard, object())
+    for digit in "123456":
+        j.press(Intent.DIGIT, digit)
+    j.press(Intent.CONFIRM)
+    j.answer(flow.VerifyPin, PinResult(verified=True, tries_left=None))
+
+
+@pytest.mark.parametrize("code", ["terminal_unauthenticated", "clock_skew", "gateway_refused"])
+def test_a_refused_terminal_is_never_told_to_the_citizen_as_a_lost_card(code):
+    j = Journey()
+    pin_to_session_open(j)
+    j.fail(flow.OpenCardSession, KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, code, http_status=401))
+    assert j.state.message.title_key == "message.terminal_refused.title"
+    assert "card_invalid" not in j.state.message.body_key
+    j.send(flow.CardPresence(False))
+    j.press(Intent.CONFIRM)
+    assert j.state.screen is Screen.OUT_OF_SERVICE and j.state.out_of_service_key == "out_of_service.terminal"
+    # The signed probe keeps failing while the terminal is refused: still out of service.
+    j.send(flow.BackofficeChanged(False, terminal_refused=True))
+    assert j.state.screen is Screen.OUT_OF_SERVICE and j.state.out_of_service_key == "out_of_service.terminal"
+    j.send(flow.BackofficeChanged(True))
+    assert j.state.screen is Screen.ATTRACT
+
+
+def test_a_revoked_card_is_still_told_as_such():
+    j = Journey()
+    pin_to_session_open(j)
+    j.fail(flow.OpenCardSession, KioskError(ErrorKind.BACKOFFICE_REJECTED, "card_revoked", http_status=403))
+    assert j.state.message.title_key == "message.card_invalid.title"
+
+
+@pytest.mark.parametrize("code", ["invalid_response", "response_too_large"])
+def test_a_malformed_answer_is_a_fault_and_the_kiosk_stays_in_service(code):
+    j = Journey()
+    j.card_to_menu()
+    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
+    j.fail(flow.LoadEnrolment, KioskError(ErrorKind.BACKOFFICE_FAULT, code))
+    assert j.state.message.title_key == "message.backoffice_fault.title"
+    j.press(Intent.CONFIRM)
+    assert j.state.screen is Screen.MENU and all(t.available for t in j.state.menu)
+
+
+def test_a_blocked_card_is_explained_before_any_pin_is_typed():
+    class Card:
+        pin_tries_left = 0
+
+    j = Journey()
+    j.send(flow.CardPresence(True))
+    j.answer(flow.ReadCard, Card())
+    assert j.state.screen is Screen.MESSAGE and j.state.message.title_key == "message.card_blocked.title"
+    assert not of_type(j.effects, flow.RunTask)[1:]   # the card was never asked to verify a PIN
+
+
+def test_pin_tries_left_from_the_card_are_shown_before_typing():
+    class Card:
+        pin_tries_left = 2
+
+    j = Journey()
+    j.send(flow.CardPresence(True))
+    j.answer(flow.ReadCard, Card())
+    assert j.state.screen is Screen.PIN and j.state.pin.tries_left == 2
+
+
+def test_submissions_say_what_happens_if_the_back_office_is_slow():
+    j = Journey()
+    j.card_to_menu()
+    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
+    j.fail(flow.LoadCertificateChoices, KioskError(ErrorKind.BACKOFFICE_REJECTED, "x"))
+    j.press(Intent.PREVIEW)
+    assert j.state.screen is Screen.BUSY and j.state.busy_hint_key == "busy.submitting_hint"
+
+
 def test_menu_reasons_for_profile_and_printer():
     j = Journey(enabled_services=("enrolment", "contributions", "certificate"))
     j.send(flow.DevicesChanged(card_reader=True, qr_scanner=True, receipt_printer=True, document_printer=False))

@@ -128,7 +128,7 @@ class BusyScreen(FlowScreen):
     def draw(self, state: FlowState) -> None:
         th = self.theme
         self.progress_label.setText(self.t(state.busy_key or "busy.loading"))
-        self.hint_label.setText(self.t("busy.hint"))
+        self.hint_label.setText(self.t(state.busy_hint_key or "busy.hint"))
         by_card = state.identified_by == "card"
         if by_card:
             self.keep_card.set("warning", self.t("busy.keep_card"), th.warning, icon_size(self, "heading"),
