@@ -219,17 +219,24 @@ class FlowController:
         self._pool.submit(self._probe)
 
     def _probe(self) -> None:
+        """A signed call: the back office being up is not enough, it must accept this terminal."""
+        refused = False
         try:
             self._backoffice().health()
             available = True
         except Exception as error:  # any failure means: not usable now
-            log.warning("back office probe failed: %s", error)
+            refused = isinstance(error, KioskError) and error.terminal_refused
+            if refused:
+                log.error("the back office refuses this terminal (%s): check the terminal secret and the clock",
+                          error.code)
+            else:
+                log.warning("back office probe failed: %s", error)
             available = False
         finally:
             self._probing = False
         if available and self._outbox is not None:
             self._outbox.wake()   # held submissions go out as soon as the back office answers
-        self._post(flow.BackofficeChanged(available))
+        self._post(flow.BackofficeChanged(available, terminal_refused=refused))
 
     def _close_session(self, token: str) -> None:
         try:
@@ -335,7 +342,9 @@ class FlowController:
 
         delivery = self._outbox.submit(kind, key, payload, grant)
         if delivery.status == CONFIRMED:
-            return delivery.resource
+            # Confirmed earlier (the outbox keeps references only): the back office answers
+            # the same idempotency key with the same resource.
+            return delivery.resource if delivery.resource is not None else direct()
         if delivery.status == PENDING:
             return flow.SubmissionDeferred(kind, delivery.entry.reference)
         raise delivery.error

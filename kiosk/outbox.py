@@ -8,13 +8,21 @@ retries it, after a restart too, with the same key, so the back office creates t
 application once and answers the retries with the same resource. Retries use the
 session's submission grant (the citizen has usually left by then).
 
+Only a business refusal of the submission itself ends it (`KioskError.refuses_submission`).
+A refusal of the terminal (credentials, clock, a gateway) or of the grant keeps it pending:
+it is retried with backoff and counted as "held" for the technician and the heartbeat
+until staff mend the terminal (docs/operator-guide.md).
+
 The payload (with the contact mobile) stays on disk only until the back office
-confirms or refuses; then it and the grant are scrubbed and only the outcome is kept.
+confirms or refuses; then it and the grant are scrubbed and only references are kept
+(the kind, the citizen's R- reference, the application id or certificate number),
+and finished rows are pruned after a while.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -26,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.errors import ErrorKind, KioskError
+from kiosk.contract import signing
+from kiosk.errors import CREDENTIAL_REFUSAL_CODES, TERMINAL_REFUSAL_CODES, ErrorKind, KioskError
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -35,8 +44,13 @@ CERTIFICATE = "certificate"
 KINDS = (PENSION_TRANSFER, CERTIFICATE)
 
 PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
-# A grant or token the back office no longer accepts can never succeed: stop retrying.
-_CREDENTIAL_REFUSED = ("session_required", "session_expired")
+
+# Finished rows hold references only; confirmed ones go after a week, refused ones stay
+# longer because staff may need the reference to help the citizen.
+KEEP_CONFIRMED_S = 7 * 24 * 3600
+KEEP_REJECTED_S = 90 * 24 * 3600
+# What a finished row keeps of the back office's answer: references, never content.
+_RESULT_REFERENCES = ("id", "number", "status", "valid_until")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -88,9 +102,12 @@ class OutboxEntry:
 
 
 class Outbox:
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time,
+                 keep_confirmed_s: float = KEEP_CONFIRMED_S, keep_rejected_s: float = KEEP_REJECTED_S) -> None:
         self.path = Path(path)
         self._clock = clock
+        self._keep_confirmed_s = keep_confirmed_s
+        self._keep_rejected_s = keep_rejected_s
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,9 +120,32 @@ class Outbox:
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA secure_delete = ON")   # scrubbed payloads leave no old bytes behind
             self._conn.executescript(_SCHEMA)
+            self._scrub_finished()
         except (OSError, sqlite3.DatabaseError) as error:
             raise OutboxError(f"outbox {self.path} cannot be used: {error}") from None
 
+    def _scrub_finished(self) -> None:
+        """Files written before results were cut to references: cut them now, then prune."""
+        with self._lock:
+            rows = self._conn.execute("SELECT key, result_json FROM outbox WHERE result_json IS NOT NULL").fetchall()
+            for row in rows:
+                kept = _references(json.loads(row["result_json"]))
+                if json.dumps(kept, ensure_ascii=False) != row["result_json"]:
+                    self._conn.execute("UPDATE outbox SET result_json = ? WHERE key = ?",
+                                       (json.dumps(kept, ensure_ascii=False), row["key"]))
+        self.prune()
+
+    def prune(self) -> int:
+        """Delete finished rows past their keep time; returns how many went."""
+        now = self._clock()
+        with self._lock:
+            gone = self._conn.execute(
+                "DELETE FROM outbox WHERE (status = 'confirmed' AND finished_at < ?)"
+                " OR (status = 'rejected' AND finished_at < ?)",
+                (now - self._keep_confirmed_s, now - self._keep_rejected_s)).rowcount
+            if gone:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return gone
     def add(self, kind: str, key: str, payload: dict, grant: str) -> OutboxEntry:
         """Committed to disk when this returns. The same key again returns the existing entry."""
         if kind not in KINDS:
@@ -143,6 +183,15 @@ class Outbox:
         with self._lock:
             return self._conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
+    def held(self) -> list[OutboxEntry]:
+        """Pending entries whose last attempt was refused for the terminal or the grant: staff must act."""
+        codes = sorted(TERMINAL_REFUSAL_CODES | CREDENTIAL_REFUSAL_CODES)
+        marks = ", ".join("?" * len(codes))
+        with self._lock:
+            rows = self._conn.execute(f"SELECT * FROM outbox WHERE status = 'pending' AND last_error IN ({marks})"
+                                      " ORDER BY created_at, key", codes).fetchall()
+        return [_entry(row) for row in rows]
+
     def recent(self, limit: int = 50) -> list[OutboxEntry]:
         with self._lock:
             rows = self._conn.execute("SELECT * FROM outbox ORDER BY created_at DESC LIMIT ?",
@@ -155,7 +204,7 @@ class Outbox:
                                " WHERE key = ? AND status = 'pending'", (error[:200], retry_at, key))
 
     def confirmed(self, key: str, result: dict) -> None:
-        self._finish(key, CONFIRMED, "", result)
+        self._finish(key, CONFIRMED, "", _references(result))
 
     def rejected(self, key: str, error: str) -> None:
         self._finish(key, REJECTED, error, None)
@@ -170,10 +219,17 @@ class Outbox:
                  self._clock(), key))
             # The write-ahead log still holds the page with the payload until a checkpoint.
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.prune()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _references(result: dict) -> dict:
+    """The back office's answer cut to what identifies it (no name, ssn, employers, bases, codes)."""
+    return {name: result[name] for name in _RESULT_REFERENCES
+            if isinstance(result.get(name), (str, int)) and not isinstance(result.get(name), bool)}
 
 
 def _entry(row: sqlite3.Row) -> OutboxEntry:
@@ -192,7 +248,9 @@ class Delivery:
 
     status: str                       # CONFIRMED | PENDING (deferred, will be retried) | REJECTED
     entry: OutboxEntry
-    resource: object | None = None    # models.PensionTransfer | models.Certificate when confirmed
+    # models.PensionTransfer | models.Certificate when this call confirmed it; None when it was
+    # confirmed earlier (the outbox keeps references only: ask the back office again by key).
+    resource: object | None = None
     error: KioskError | None = None
 
 
@@ -232,7 +290,7 @@ class OutboxSender:
         self._crash_points = crash_points or CrashTestPoints({})
         self._clock = clock
         self._on_change = on_change
-        self._key_locks: dict[str, threading.Lock] = {}
+        self._key_locks: dict[str, tuple[threading.Lock, int]] = {}
         self._key_locks_guard = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -240,29 +298,39 @@ class OutboxSender:
 
     # --- the citizen's submission ----------------------------------------------------------
     def submit(self, kind: str, key: str, payload: dict, grant: str) -> Delivery:
-        """Commit, then try once. PENDING means: accepted by this terminal, will be sent."""
-        entry = self.outbox.add(kind, key, payload, grant)
+        """Commit, then try once. PENDING means: accepted by this terminal, will be sent.
+
+        `grant` is the session's grant key; only a grant scoped to this one submission (its
+        route and idempotency key) is written to disk."""
+        entry = self.outbox.add(kind, key, payload, scoped_grant(kind, key, grant))
         self._safe_record("submission.queued", submission=kind, key=key, reference=entry.reference)
         self._crash_points.reached("submission.committed")
         self._on_change()
-        return self.deliver(key)
+        # One attempt without retries inside the call: the citizen is waiting, the thread retries.
+        return self.deliver(key, once=True)
 
-    def deliver(self, key: str) -> Delivery:
-        with self._lock_for(key):
+    def deliver(self, key: str, *, once: bool = False) -> Delivery:
+        with self._locked(key):
             entry = self.outbox.get(key)
             if entry is None:
                 raise KeyError(key)
             if entry.status == CONFIRMED:
-                return Delivery(CONFIRMED, entry, _resource(entry.kind, entry.result))
+                return Delivery(CONFIRMED, entry)
             if entry.status == REJECTED:
                 return Delivery(REJECTED, entry, error=KioskError(ErrorKind.BACKOFFICE_REJECTED, entry.last_error))
-            return self._attempt(entry)
+            return self._attempt(entry, once=once)
 
-    def _attempt(self, entry: OutboxEntry) -> Delivery:
+    def _attempt(self, entry: OutboxEntry, *, once: bool = False) -> Delivery:
         try:
-            resource = self._send(entry)
+            resource = self._send(entry, once=once)
         except KioskError as error:
-            if error.retryable or error.kind is ErrorKind.CANCELLED:
+            if not error.refuses_submission:
+                if error.terminal_refused or error.credential_refused:
+                    # Not the citizen's fault and not the submission's: keep it, tell staff.
+                    log.error("submission %s held: the back office refused %s (%s)", entry.reference,
+                              "the terminal" if error.terminal_refused else "its grant", error.code)
+                    self._safe_record("submission.held", submission=entry.kind, key=entry.key,
+                                      reference=entry.reference, code=error.code)
                 return self._deferred(entry, error)
             self.outbox.rejected(entry.key, error.code)
             self._safe_record("submission.rejected", submission=entry.kind, key=entry.key, reference=entry.reference,
@@ -277,7 +345,7 @@ class OutboxSender:
         # Journal first: a crash between the two repeats the entry on the replay, it never loses it.
         self._safe_record("submission.confirmed", submission=entry.kind, key=entry.key, reference=entry.reference,
                           resource=_resource_id(resource), attempts=entry.attempts + 1)
-        self.outbox.confirmed(entry.key, resource.model_dump(mode="json"))
+        self.outbox.confirmed(entry.key, resource.model_dump(mode="json"))   # references only
         self._crash_points.reached("submission.confirmed")
         self._on_change()
         return Delivery(CONFIRMED, self.outbox.get(entry.key), resource)
@@ -290,13 +358,13 @@ class OutboxSender:
         self._wake_later()
         return Delivery(PENDING, self.outbox.get(entry.key), error=error)
 
-    def _send(self, entry: OutboxEntry):
+    def _send(self, entry: OutboxEntry, *, once: bool = False):
         client, payload = self._client(), entry.payload
         if entry.kind == PENSION_TRANSFER:
             return client.apply_pension_transfer("", payload["from_region"], payload["contact_mobile"],
-                                                 idempotency_key=entry.key, grant=entry.grant)
+                                                 idempotency_key=entry.key, grant=entry.grant, once=once)
         return client.issue_certificate("", payload["kind"], payload["period_from"], payload["period_to"],
-                                        idempotency_key=entry.key, grant=entry.grant)
+                                        idempotency_key=entry.key, grant=entry.grant, once=once)
 
     # --- background retries ----------------------------------------------------------------
     def start(self) -> None:
@@ -337,9 +405,24 @@ class OutboxSender:
         # The retry loop recomputes its wait from the new next_attempt_at.
         self._wake.set()
 
-    def _lock_for(self, key: str) -> threading.Lock:
+    @contextlib.contextmanager
+    def _locked(self, key: str):
+        """One delivery of a key at a time; the lock goes when nobody holds or waits for it
+        (a lock kept per key would grow with every submission the terminal ever made)."""
         with self._key_locks_guard:
-            return self._key_locks.setdefault(key, threading.Lock())
+            lock, users = self._key_locks.get(key, (None, 0))
+            lock = lock or threading.Lock()
+            self._key_locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._key_locks_guard:
+                lock, users = self._key_locks[key]
+                if users <= 1:
+                    del self._key_locks[key]
+                else:
+                    self._key_locks[key] = (lock, users - 1)
 
     def _safe_record(self, entry_kind: str, **fields) -> None:
         try:
@@ -348,13 +431,14 @@ class OutboxSender:
             log.exception("journal entry %s not written", entry_kind)
 
 
-def _resource(kind: str, result: dict | None):
-    from kiosk.contract import models
+SUBMISSION_PATHS = {PENSION_TRANSFER: "/v1/me/pension-transfers", CERTIFICATE: "/v1/me/certificates"}
 
-    if result is None:
-        return None
-    model = models.PensionTransfer if kind == PENSION_TRANSFER else models.Certificate
-    return model.model_validate(result)
+
+def scoped_grant(kind: str, key: str, grant_key: str) -> str:
+    """The grant for this one submission (its route and idempotency key), derived from the session's."""
+    if not grant_key:
+        return ""
+    return signing.submission_grant(grant_key, "POST", SUBMISSION_PATHS[kind], key)
 
 
 def _resource_id(resource) -> str:
