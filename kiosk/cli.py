@@ -152,11 +152,15 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_config(args) -> int:
-    from kiosk.config import load_settings, profile_path
+    from kiosk.config import check_profile, profile_path
     from kiosk.app import build_brand_theme   # no Qt: checks the brand colours' contrast before deployment
 
-    settings = load_settings(args.profile)
+    settings, problems = check_profile(args.profile)   # a non-demo profile also as deployed on this machine
     build_brand_theme(settings, profile_path(args.profile))
+    for problem in problems:
+        print(f"kiosk: configuration error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_CONFIG
     name = args.profile if args.profile == settings.profile else f"{args.profile} (profile {settings.profile})"
     print(f"{name}: ok (terminal {settings.terminal.id}, back office "
           f"{'embedded' if settings.backoffice.embedded else settings.backoffice.url}, "

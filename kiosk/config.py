@@ -13,13 +13,18 @@ show within 0.5 s of process start).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
 import types
 import typing
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
+
+from kiosk.clock import DEFAULT_TIME_ZONE, TerminalClock, load_zone
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = "default.toml"
@@ -63,10 +68,17 @@ class TerminalSettings:
     secret: str = dataclasses.field(default="", repr=False)
     secret_file: str = ""
     language: Literal["zh", "en"] = "zh"
+    # Every time a citizen reads (screens, receipts, certificates, speech, journal display) is
+    # shown in this IANA zone, whatever the host's zone is.
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def validate(self) -> None:
         _check(bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}", self.id)), "terminal.id",
                "must be 3-64 letters, digits, '-' or '_'")
+        try:
+            load_zone(self.time_zone)
+        except ValueError as error:
+            raise _FieldProblem("terminal.time_zone", str(error)) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -352,6 +364,15 @@ class KioskSettings:
             return self.resolve_path(self.terminal.secret_file).read_text(encoding="utf-8").strip()
         return self.terminal.secret
 
+    def terminal_clock(self, utc_now: Callable | None = None) -> TerminalClock:
+        """The wall clock of the hall (`terminal.time_zone`), for everything a citizen reads."""
+        return TerminalClock.named(self.terminal.time_zone, utc_now)
+
+    @property
+    def is_demo(self) -> bool:
+        """A demo runs its own embedded back office; the deployment checks apply to every other profile."""
+        return self.backoffice.embedded
+
 
 # --- loading -----------------------------------------------------------------------
 
@@ -430,16 +451,51 @@ def _build(cls: type, table: dict, prefix: str = ""):
     return instance
 
 
+MAX_CONFIG_BYTES = 1 * 2**20
+MAX_DEPTH = 12   # the deepest real key is devices.card_reader.x (3); arrays and inline tables count too
+
+
 def _read_toml(path: Path) -> dict:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(path, "-", "file not found") from None
+    except OSError as error:
+        raise ConfigError(path, "-", f"cannot be read ({error})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, "-", f"is larger than {MAX_CONFIG_BYTES // 2**20} MiB")
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(path, "-", f"cannot be read ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, "-", f"not valid TOML ({error})") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(path, "-", f"cannot be read ({error})") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ConfigError(path, "-", f"not valid TOML (nested deeper than {MAX_DEPTH} levels)") from None
+    deep = _too_deep(parsed)
+    if deep:
+        raise ConfigError(path, deep, f"nested deeper than {MAX_DEPTH} levels")
+    return parsed
+
+
+def _too_deep(data: dict) -> str:
+    """The first key nested deeper than MAX_DEPTH ("" when none), found without recursion.
+
+    Dotted keys (`a.b.c... = 1`) and table headers parse without recursion however deep
+    they go, so the walk that merges and checks the tables must not meet them unbounded.
+    """
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return key if len(key) <= 60 else key[:57] + "..."
+        if isinstance(value, dict):
+            stack.extend((item, f"{key}.{name}" if key else str(name), depth + 1) for name, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, f"{key}[{index}]", depth + 1) for index, item in enumerate(value))
+    return ""
 
 
 def profile_path(profile: str, config_dir: Path = CONFIG_DIR) -> Path:
@@ -450,6 +506,31 @@ def profile_path(profile: str, config_dir: Path = CONFIG_DIR) -> Path:
 
 
 def load_settings(profile: str, config_dir: Path = CONFIG_DIR) -> KioskSettings:
+    return _load(profile, config_dir)[0]
+
+
+def check_profile(profile: str, config_dir: Path = CONFIG_DIR) -> tuple[KioskSettings, list[ConfigError]]:
+    """Load `profile` and check it as a deployment on this machine: `kiosk config check`.
+
+    On top of what every load checks, a profile that is not a demo (its back office is not
+    embedded) must keep TLS verification on, use https:// except to a loopback proxy, print
+    a certificate verify URL others can reach, and have the files it names (CA, client
+    certificate, terminal secret) on this machine. The files are checked where the check
+    runs, so run it on the terminal (deploy/install.sh installs the secret file); the
+    shipped templates name /etc/si-kiosk files that exist only there. Every problem found
+    is returned, each naming file, key and reason.
+    """
+    settings, origin, profile_file, default_file = _load(profile, config_dir)
+
+    def blame(key: str) -> Path:
+        # A key left at its default is the profile's to set: name the profile, not default.toml.
+        file = _origin_of(key, origin, profile_file)
+        return profile_file if file == default_file else file
+
+    return settings, [ConfigError(blame(key), key, reason) for key, reason in deployment_problems(settings)]
+
+
+def _load(profile: str, config_dir: Path) -> tuple[KioskSettings, dict[str, Path], Path, Path]:
     default_file = config_dir / DEFAULT_FILE
     profile_file = profile_path(profile, config_dir)
     origin: dict[str, Path] = {}
@@ -469,7 +550,77 @@ def load_settings(profile: str, config_dir: Path = CONFIG_DIR) -> KioskSettings:
     problem = _asset_problem(settings)
     if problem:
         raise ConfigError(_origin_of("ui.logo", origin, profile_file), "ui.logo", problem)
-    return settings
+    return settings, origin, profile_file, default_file
+
+
+# --- deployment checks (`kiosk config check`) --------------------------------------
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s)://127.x.x.x, [::1] and localhost: only this machine can open it."""
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def deployment_problems(settings: KioskSettings) -> list[tuple[str, str]]:
+    """(dotted key, reason) for each rule a non-demo profile breaks on this machine; [] for a demo."""
+    if settings.is_demo:
+        return []
+    office = settings.backoffice
+    problems: list[tuple[str, str]] = []
+    if not office.verify_tls:
+        problems.append(("backoffice.verify_tls", "must be true outside a demo: without certificate verification "
+                         "anyone on the network path can pose as the back office"))
+    if office.url.lower().startswith("http://") and not is_loopback_url(office.url):
+        problems.append(("backoffice.url", f"{office.url} is plain http:// to another machine: the terminal's "
+                         "requests and citizens' data would cross the network unencrypted; use https:// "
+                         "(http:// only to a local TLS proxy on 127.0.0.1 or ::1)"))
+    printed = office.verify_url or office.url
+    source = "" if office.verify_url else " (empty, so the back-office url is printed)"
+    if is_loopback_url(printed):
+        problems.append(("backoffice.verify_url", f"{printed}{source} is a loopback address: the QR on every "
+                         "certificate would point at the terminal itself, where no one else can check it; set "
+                         "the public verification URL"))
+    elif office.verify_url.lower().startswith("http://"):   # an http:// url is reported above
+        problems.append(("backoffice.verify_url", f"{printed} is plain http://: the QR citizens and "
+                         "verifiers open from paper must be https://"))
+    for key, value in (("backoffice.ca_file", office.ca_file), ("backoffice.client_cert_file",
+                       office.client_cert_file), ("backoffice.client_key_file", office.client_key_file)):
+        if value:
+            problem = _file_problem(settings.resolve_path(value))
+            if problem:
+                problems.append((key, problem))
+    terminal = settings.terminal
+    if terminal.secret_file:
+        problem = _file_problem(settings.resolve_path(terminal.secret_file))
+        if problem:
+            problems.append(("terminal.secret_file", problem + " (deploy/install.sh installs it; "
+                             "see docs/operator-guide.md)"))
+    elif not terminal.secret and not os.environ.get(SECRET_ENV_VAR):
+        problems.append(("terminal.secret_file", f"no terminal secret: set secret_file (deploy/install.sh makes "
+                         f"/etc/si-kiosk/terminal-secret) or ${SECRET_ENV_VAR}"))
+    return problems
+
+
+def _file_problem(path: Path) -> str:
+    """Existence and size only: the secret is mode 0600 for the kiosk user, and stat needs no read access."""
+    try:
+        if not path.exists():
+            return f"file {path} not found"
+        if not path.is_file():
+            return f"{path} is not a file"
+        if path.stat().st_size == 0:
+            return f"file {path} is empty"
+    except OSError as error:
+        return f"file {path} cannot be checked ({error.strerror or error})"
+    return ""
 
 
 MAX_LOGO_BYTES = 2 * 2**20

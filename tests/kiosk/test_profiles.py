@@ -240,19 +240,45 @@ def kiosk(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(KIOSK_COMMAND), *args], capture_output=True, text=True, cwd=REPO, timeout=60)
 
 
+def deployed(tmp_path: Path, profile: str) -> Path:
+    """The shipped profile as deploy/install.sh leaves it on a terminal: its secret and CA files exist.
+
+    `kiosk config check` checks the files a site profile names on the machine it runs on, so
+    the templates (naming /etc/si-kiosk/...) pass there and not on a development machine.
+    """
+    etc = tmp_path / "etc-si-kiosk"
+    etc.mkdir()
+    (etc / "terminal-secret").write_text("0123456789abcdef" * 4 + "\n", encoding="utf-8")
+    (etc / "backoffice-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    text = (CONFIG_DIR / f"{profile}.toml").read_text(encoding="utf-8")
+    return write(tmp_path, text.replace("/etc/si-kiosk/", f"{etc}/"), f"{profile}.toml")
+
+
 @pytest.mark.parametrize("profile", BRANDED)
-def test_config_check_prints_one_ok_line(profile: str) -> None:
+def test_config_check_prints_one_ok_line(profile: str, tmp_path: Path) -> None:
     settings = load_settings(profile)
-    result = kiosk("config", "check", profile)
+    site = deployed(tmp_path, profile)
+    result = kiosk("config", "check", str(site))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     line = lines[0]
-    assert line.startswith(f"{profile}: ok")
+    assert line.startswith(f"{site} (profile {profile}): ok")
     assert ", ".join(settings.services.enabled) in line
     assert "required devices card_reader, receipt_printer" in line
     assert f"logo {settings.ui.logo}" in line
     assert f"idle timeout {settings.session.idle_timeout_s} s" in line
+
+
+@pytest.mark.parametrize("profile", BRANDED)
+def test_config_check_names_the_files_a_template_still_needs(profile: str) -> None:
+    if Path("/etc/si-kiosk").exists():
+        pytest.skip("this machine is a deployed terminal")
+    result = kiosk("config", "check", profile)
+    assert result.returncode == 2 and result.stdout == ""
+    path = CONFIG_DIR / f"{profile}.toml"
+    assert f"{path}: backoffice.ca_file: file /etc/si-kiosk/backoffice-ca.pem not found" in result.stderr
+    assert f"{path}: terminal.secret_file: file /etc/si-kiosk/terminal-secret not found" in result.stderr
 
 
 def test_config_check_refuses_a_low_contrast_colour(tmp_path: Path) -> None:
@@ -271,8 +297,9 @@ def test_config_check_refuses_a_missing_logo(tmp_path: Path) -> None:
     assert f"{profile}: ui.logo: logo file" in result.stderr
 
 
-def test_config_check_needs_no_qt() -> None:
-    code = ("import sys; from kiosk.cli import main; code = main(['config', 'check', 'bank_branch']); "
+def test_config_check_needs_no_qt(tmp_path: Path) -> None:
+    site = deployed(tmp_path, "bank_branch")
+    code = (f"import sys; from kiosk.cli import main; code = main(['config', 'check', {str(site)!r}]); "
             "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'; sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
                             env={"PATH": "/usr/bin:/bin"})   # no DISPLAY, no QT_QPA_PLATFORM
