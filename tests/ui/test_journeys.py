@@ -497,3 +497,24 @@ def test_services_come_back_in_the_same_session_when_the_back_office_does(journe
     driver.wait(lambda s: all(t.available for t in s.menu), "services back", 30)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
     driver.wait_screen(Screen.CONTRIBUTIONS)
+
+
+def test_the_state_directory_holds_no_personal_data_after_journeys(journey):
+    """Every byte the kiosk keeps (journal, outbox, counters, logs) after a certificate and a transfer."""
+    driver, _ = journey()
+    kiosk = driver.kiosk
+    SCENARIOS["certificate"][0](driver)
+    SCENARIOS["pension-transfer"][0](driver)
+    certificates = backoffice_rows(kiosk, "SELECT number, verification_code FROM certificates")
+    assert certificates
+    secrets = []
+    for key in ("zhang_wei", "chen_jing"):
+        citizen = demo_citizen(key)
+        secrets += [citizen.ssn, citizen.name, citizen.card_id_code]
+    secrets += [code for _, code in certificates] + ["13812345678"]
+    stored = {path: path.read_bytes() for directory in (kiosk.storage_dir, kiosk.log_dir)
+              if directory.exists() for path in directory.rglob("*") if path.is_file()}
+    assert any("outbox" in path.name for path in stored)
+    leaks = sorted({(path.name, secret) for path, raw in stored.items() for secret in secrets
+                    for encoding in ("utf-8", "utf-16-le", "gb18030") if secret.encode(encoding) in raw})
+    assert leaks == [], "personal data kept on the terminal"
