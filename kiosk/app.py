@@ -208,9 +208,10 @@ class KioskApplication:
         paper = PaperSettings(receipt_header_zh=printer.header_zh or settings.ui.branding_zh,
                               receipt_header_en=printer.header_en or settings.ui.branding_en,
                               terminal_id=settings.terminal.id,
-                              verify_base_url=settings.backoffice.verify_url)
+                              verify_base_url=settings.backoffice.verify_url,
+                              wall_clock=settings.terminal_clock())
         self.speech = self._build_speech()
-        self.machine = FlowMachine(FlowSettings.from_settings(settings))
+        self.machine = FlowMachine(FlowSettings.from_settings(settings), today=paper.wall_clock.today)
         self.controller = FlowController(
             self.machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
             paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens,

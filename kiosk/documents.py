@@ -1,9 +1,14 @@
-"""What every paper the kiosk prints says, built from back-office models (DESIGN sections 7 and 9).
+"""What every paper the kiosk prints says, built from back-office models.
 
 Pure functions: the caller passes everything, including the clock (`now`), the header
 from the config and the public verify URL, so the same inputs always give the same paper
 and tests need no clock. The results are device-neutral layouts (`A4Document`,
 `ReceiptLayout`); the drivers turn them into PDF or ESC/POS. Qt-free on purpose.
+
+`now` is the terminal clock's (`kiosk.clock.TerminalClock.now()`): its zone, the terminal's
+configured one, is the zone of every time on a receipt, so the printing time and a
+submission time the back office sent in another offset agree with the hall's wall clock
+whatever the host's zone.
 
 Two guards run over every string of every paper, whoever built it, because callers and
 back offices are not trusted to remember:
@@ -290,9 +295,20 @@ def format_date_zh(day: dt.date) -> str:
     return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
 
 
-def format_time(moment: dt.datetime) -> str:
-    """Receipt time, to the minute, in the instant's own offset (the hall's local time)."""
+def format_time(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """Receipt time, to the minute: in `zone` when given (a naive moment is UTC), else as it stands."""
+    if zone is not None:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.astimezone(zone)
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _paper_zone(now: dt.datetime) -> dt.tzinfo:
+    """The zone every time on the paper is shown in: `now`'s, which the terminal clock set."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("a receipt needs the terminal clock's time (aware, in the terminal's zone), not a naive one")
+    return now.tzinfo
 
 
 def mask_full_ssns(text: str) -> str:
@@ -386,7 +402,7 @@ def _guard_document(document: A4Document) -> A4Document:
 # --- the A4 certificate ----------------------------------------------------------------
 
 def certificate_document(certificate: Certificate, verify_url: str) -> A4Document:
-    """The A4 参保证明 (DESIGN section 7), in Chinese with the English title as subtitle.
+    """The A4 参保证明, in Chinese with the English title as subtitle.
 
     `verify_url` is the public verify base joined with `certificate.verify_path`; the QR
     holds it so anyone holding the paper can check it until valid-until.
@@ -440,7 +456,7 @@ def _receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, h
         Rule(),
         KeyValue(labels["name"], mask_name(citizen.name)),
         KeyValue(labels["ssn"], plain_line(citizen.ssn_masked)),
-        KeyValue(labels["time"], format_time(now)),
+        KeyValue(labels["time"], format_time(now, _paper_zone(now))),
         KeyValue(labels["terminal"], plain_line(terminal_id)),
         Rule(),
     ]
@@ -518,7 +534,12 @@ def contributions_receipt(citizen: CitizenSummary, page: ContributionPage, *, he
 
 def certificate_receipt(citizen: CitizenSummary, certificate: Certificate, *, header: str, terminal_id: str,
                         now: dt.datetime, verify_url: str, printed_ok: bool, language: str = "zh") -> ReceiptLayout:
-    """The certificate's number and verification code (also as a QR), and how to reprint it if the A4 failed."""
+    """The certificate's number and verification code (also as a QR), and how to reprint it if the A4 failed.
+
+    Without the A4 the receipt keeps only the number, for reprinting: the verification code
+    and its QR open the certificate's check to whoever holds the slip, and a receipt left in
+    the tray must not vouch for a paper that was never printed.
+    """
     labels = _LABELS[_check_language(language)]
     blocks = _receipt_head(labels, labels["title.certificate"], citizen, header, terminal_id, now)
     blocks += [
@@ -529,13 +550,14 @@ def certificate_receipt(citizen: CitizenSummary, certificate: Certificate, *, he
         KeyValue(labels["valid_until"], certificate.valid_until.isoformat()),
         KeyValue(labels["a4_result"], labels["a4_printed"] if printed_ok else labels["a4_not_printed"]),
     ]
-    if not printed_ok:
+    if printed_ok:
+        blocks += [
+            Rule(),
+            QrCode(verify_url, caption=labels["qr_caption"]),
+            KeyValue(labels["verification_code"], plain_line(certificate.verification_code)),
+        ]
+    else:
         blocks.append(Text(labels["a4_reprint"], bold=True))
-    blocks += [
-        Rule(),
-        QrCode(verify_url, caption=labels["qr_caption"]),
-        KeyValue(labels["verification_code"], plain_line(certificate.verification_code)),
-    ]
     return _finish(blocks + _receipt_foot(labels))
 
 
@@ -558,7 +580,7 @@ def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, head
         KeyValue(labels["from_area"], _area_name(transfer.from_area, language)),
         KeyValue(labels["to_area"], _area_name(transfer.to_area, language)),
         KeyValue(labels["mobile"], _masked_mobile(transfer.contact_mobile_masked)),
-        KeyValue(labels["submitted_at"], format_time(transfer.created_at)),
+        KeyValue(labels["submitted_at"], format_time(transfer.created_at, _paper_zone(now))),
         KeyValue(labels["status"], transfer_status_name(transfer.status, language)),
     ]
     reason = transfer.status_reason_en if language == "en" else transfer.status_reason_zh

@@ -18,13 +18,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devices.model import CancelToken, CodeScanned as DeviceCodeScanned, CompletionCode, DeviceClass, \
     MediaState, PaperState, StatusChanged
 from kiosk import flow
+from kiosk.clock import TerminalClock
 from kiosk.errors import ErrorKind, KioskError, error_from_device
 from kiosk.flow_state import FlowState
 from kiosk.messages import MessageCatalog
@@ -42,6 +42,7 @@ class PaperSettings:
     receipt_header_en: str
     terminal_id: str
     verify_base_url: str = ""     # public certificate check, e.g. https://si.example.gov.cn; "": the back office
+    wall_clock: TerminalClock = field(default_factory=TerminalClock.named)   # terminal.time_zone, not the host's
 
     def header(self, language: str) -> str:
         return self.receipt_header_en if language == "en" else self.receipt_header_zh
@@ -372,7 +373,7 @@ class FlowController:
         raise error_from_device(result.code.value, result.detail)
 
     def _load_contributions(self, client, task: flow.LoadContributions) -> flow.ContributionsLoaded:
-        today = datetime.now().date()
+        today = self._paper.wall_clock.today()
         enrolment = client.enrolment(task.token)
         firsts = [item.first_insured for item in enrolment.items if item.first_insured]
         first = min(firsts) if firsts else f"{today.year}01"
@@ -417,7 +418,7 @@ class FlowController:
         language = self.machine.state.language
         receipt = documents.certificate_receipt(
             task.citizen, certificate, header=self._paper.header(language), terminal_id=self._paper.terminal_id,
-            now=datetime.now().astimezone(), verify_url=verify_url,
+            now=self._paper.wall_clock.now(), verify_url=verify_url,
             printed_ok=document_key == "certificate.status.printed", language=language)
         try:
             self._print_receipt(receipt, f"certificate {certificate.number}", cancel)
@@ -432,7 +433,7 @@ class FlowController:
         from kiosk.contract import models
 
         common = dict(header=self._paper.header(task.language), terminal_id=self._paper.terminal_id,
-                      now=datetime.now().astimezone(), language=task.language)
+                      now=self._paper.wall_clock.now(), language=task.language)
         subject = task.subject
         if isinstance(subject, models.Enrolment):
             return documents.enrolment_receipt(task.citizen, subject, **common), "enrolment"
