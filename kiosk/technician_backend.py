@@ -240,6 +240,14 @@ class TechnicianBackend:
             return None
         return self._outbox.depth()
 
+    def outbox_held(self) -> list[dict[str, object]]:
+        """Submissions kept because the back office refused the terminal or the grant: staff must act.
+
+        Each is its summary (reference, kind, attempts, last refusal code); never the payload."""
+        if self._outbox is None:
+            return []
+        return [entry.summary() for entry in self._outbox.held()]
+
     def heartbeat_status(self) -> HeartbeatStatus:
         sender = self._heartbeat()
         if sender is None:

@@ -148,6 +148,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Submissions waiting to be sent: {count}",
     },
     "technician.backoffice.outbox_unknown": {"zh": "待发送的业务：不可用", "en": "Outbox: not available"},
+    "technician.backoffice.outbox_held": {
+        "zh": "⚠ {count} 笔业务被扣留：后台拒绝了本终端（{codes}）。业务已保存，不会丢失。"
+              "请核对终端密钥（secret_file）和系统时间，修复后自动重发。受理编号：{references}",
+        "en": "⚠ {count} held: the back office refuses this terminal ({codes}). They are kept, not lost. "
+              "Check the terminal secret (secret_file) and the clock; they are sent again once fixed. "
+              "References: {references}",
+    },
 
     # --- configuration, journal, logs --------------------------------------------------
     "technician.config.title": {"zh": "运行配置（密钥已隐藏）", "en": "Configuration (secrets hidden)"},

@@ -561,3 +561,17 @@ def test_restart_asks_first_then_calls_request_restart(technician):
     tech.click(system.yes_button)
     assert restarts == [True]
     assert not tech.mode.active
+
+
+def test_submissions_held_by_a_refused_terminal_are_raised_to_the_technician(technician):
+    tech = technician()
+    outbox = tech.kiosk.outbox
+    entry = outbox.add("pension_transfer", "k" * 32, {"from_region": "440100", "contact_mobile": "13812345678"},
+                       "0123456789abcdef." + "a" * 64)
+    outbox.attempt_failed(entry.key, "clock_skew", time.time() + 3600)
+    tech.sign_in()
+    backoffice = tech.show(BackofficePanel)
+    tech.wait(lambda: "被扣留" in backoffice.outbox_label.text())
+    text = backoffice.outbox_label.text()
+    assert "clock_skew" in text and entry.reference in text and "13812345678" not in text
+    assert backoffice.outbox_label.property("role") == "bad"

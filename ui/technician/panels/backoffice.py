@@ -43,7 +43,8 @@ class BackofficePanel(Panel):
             return
         self._checking = True
         backend = self.backend
-        self.run(lambda: (backend.connectivity(), backend.heartbeat_status(), backend.outbox_depth()),
+        self.run(lambda: (backend.connectivity(), backend.heartbeat_status(), backend.outbox_depth(),
+                          backend.outbox_held()),
                  self._checked)
         self.translate()
 
@@ -67,7 +68,7 @@ class BackofficePanel(Panel):
             self.heartbeat_label.setText("")
             self.outbox_label.setText("")
             return
-        report, heartbeat, depth = self._found
+        report, heartbeat, depth, held = self._found
         if not self._checking and not self._error:
             lines = list(report.summary_lines(self.language))
             lines.append(self.t("technician.backoffice.tls_yes" if report.tls else "technician.backoffice.tls_none"))
@@ -77,8 +78,15 @@ class BackofficePanel(Panel):
             self.result_label.setText(redact("\n".join(lines)))
             set_role(self.result_label, "body" if report.reachable and not report.error else "bad")
         self.heartbeat_label.setText(self._heartbeat_text(heartbeat))
-        self.outbox_label.setText(self.t("technician.backoffice.outbox", count=depth) if depth is not None
-                                  else self.t("technician.backoffice.outbox_unknown"))
+        outbox_lines = [self.t("technician.backoffice.outbox", count=depth) if depth is not None
+                        else self.t("technician.backoffice.outbox_unknown")]
+        if held:
+            codes = ", ".join(sorted({str(entry["last_error"]) for entry in held}))
+            references = ", ".join(str(entry["reference"]) for entry in held[:5])
+            outbox_lines.append(self.t("technician.backoffice.outbox_held", count=len(held), codes=codes,
+                                       references=references))
+        self.outbox_label.setText("\n".join(outbox_lines))
+        set_role(self.outbox_label, "bad" if held else "body")
 
     def _heartbeat_text(self, heartbeat) -> str:
         if not heartbeat.configured:
