@@ -44,6 +44,9 @@ def add_journal_parser(subparsers) -> None:
                       help=f"how many entries (default: {DEFAULT_SHOW_LIMIT}, at most 5000)")
     show.add_argument("--kind", action="append", default=None, metavar="KIND",
                       help="only entries of this kind, e.g. session.started (repeatable)")
+    show.add_argument("--time-zone", metavar="ZONE", default=None,
+                      help="show times in this IANA zone (default: the profile's terminal.time_zone; "
+                           "Asia/Shanghai with --path)")
     prune = actions.add_parser("prune", parents=[location], help="remove entries older than the retention")
     prune.add_argument("--retention-days", type=int, default=None,
                        help="keep this many days (default: the profile's journal.retention_days, 365 with --path)")
@@ -62,6 +65,12 @@ def run_journal_command(args) -> int:
         return _fail(str(problem), EXIT_CONFIG)
     if getattr(args, "retention_days", None) is not None:
         retention_days = args.retention_days
+    try:
+        clock = _display_clock(args) if args.journal_action == "show" else None
+    except ConfigError as error:
+        return _fail(f"configuration error: {error}", EXIT_CONFIG)
+    except ValueError as error:
+        return _fail(f"--time-zone: {error}", EXIT_CONFIG)
     if not path.is_file():
         return _fail(f"no journal at {path}" + ("" if path.parent.is_dir() else " (its directory does not exist)"),
                      EXIT_CONFIG)
@@ -76,7 +85,7 @@ def run_journal_command(args) -> int:
             if args.journal_action == "verify":
                 return _verify(journal, args.expect)
             if args.journal_action == "show":
-                return _show(journal, args.limit, args.kind)
+                return _show(journal, args.limit, args.kind, clock)
             return _prune(journal)
     except JournalError as error:
         return _fail(str(error), EXIT_BROKEN)
@@ -132,9 +141,21 @@ def _verify(journal, expected: list[tuple[int, str]] = ()) -> int:
     return EXIT_OK if ok else EXIT_BROKEN
 
 
-def _show(journal, limit: int, kinds: list[str] | None) -> int:
+def _display_clock(args):
+    """The wall clock `show` prints in: --time-zone, else the profile's terminal zone, never the host's."""
+    from kiosk.clock import DEFAULT_TIME_ZONE, TerminalClock
+    from kiosk.config import load_settings
+
+    if args.time_zone:
+        return TerminalClock.named(args.time_zone)
+    if args.path is not None:
+        return TerminalClock.named(DEFAULT_TIME_ZONE)
+    return load_settings(args.profile or DEFAULT_PROFILE).terminal_clock()
+
+
+def _show(journal, limit: int, kinds: list[str] | None, clock) -> int:
     for entry in reversed(journal.entries(limit=limit, kinds=kinds)):
-        print(format_entry(entry))
+        print(format_entry(entry, clock))
     return EXIT_OK
 
 
@@ -145,9 +166,13 @@ def _prune(journal) -> int:
     return EXIT_OK
 
 
-def format_entry(entry) -> str:
-    """`#12 2026-11-23T09:15:02+08:00 session.started service=certificate ...` (local time; fields already masked)."""
-    moment = entry.at.astimezone().isoformat(timespec="seconds")
+def format_entry(entry, clock) -> str:
+    """`#12 2026-11-23T09:15:02+08:00 session.started service=certificate ...`.
+
+    The time in the terminal's zone (`clock`, a `kiosk.clock.TerminalClock`), with its offset;
+    the fields are already masked.
+    """
+    moment = clock.seconds(entry.at)
     fields = " ".join(f"{name}={_shown_value(value)}" for name, value in sorted(entry.fields.items()))
     return f"#{entry.seq} {moment} {entry.kind}" + (f" {fields}" if fields else "")
 

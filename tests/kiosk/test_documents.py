@@ -249,8 +249,15 @@ def test_certificate_receipt_says_how_to_reprint_when_the_a4_failed(real, langua
     zhang = real.people["zhang_wei"]
     layout = documents.certificate_receipt(zhang.citizen, real.certificate, header=HEADER, terminal_id=TERMINAL,
                                            now=NOW, verify_url=real.verify_url, printed_ok=False, language=language)
-    text = paper_text(printed(layout, NARROW))
+    decoded = printed(layout, NARROW)
+    text = paper_text(decoded)
     assert all(word in text for word in words) and real.certificate.number in text
+    # The number is for reprinting; the slip vouches for no paper: no verification code, no QR.
+    assert decoded.qr_payloads == [] and not any(isinstance(block, QrCode) for block in layout.blocks)
+    assert real.certificate.verification_code not in text and real.certificate.verification_code not in \
+        layout.plain_text()
+    assert real.verify_url not in layout.plain_text()
+    assert ("验证码" if language == "zh" else "Verification code") not in text
 
 
 def certificate_pdf(document, directory: Path) -> Path:
