@@ -19,7 +19,6 @@ from backoffice.settings import BackofficeSettings
 # No 0/O, 1/I: the code is typed in by people reading paper.
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 VERIFICATION_CODE_LENGTH = 16
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 PERSONAL_PAYER_LABEL = "灵活就业人员（个人缴费）"
 MAX_SPAN_MONTHS = 50 * 12
 MAX_LISTED = 20
@@ -104,7 +103,7 @@ def build_content(conn: sqlite3.Connection, settings: BackofficeSettings, citize
 def issue(conn: sqlite3.Connection, settings: BackofficeSettings, citizen_id: int, terminal_id: str,
           request: CertificateRequest) -> str:
     """Store a new certificate and return its number; the caller holds the write transaction."""
-    issued_at = dt.datetime.now(CHINA_TZ).replace(microsecond=0)
+    issued_at = settings.now().replace(microsecond=0)   # its date is the issue date, in the office's zone
     content = build_content(conn, settings, citizen_id, request, issued_at.date())
     day_prefix = f"{settings.certificate_number_prefix}{issued_at:%Y%m%d}"
     sequence = conn.execute("SELECT COUNT(*) FROM certificates WHERE number LIKE ?",
@@ -126,9 +125,10 @@ def _row_by(conn: sqlite3.Connection, column: str, value: str) -> sqlite3.Row | 
     return conn.execute(f"SELECT * FROM certificates WHERE {column} = ?", (value,)).fetchone()
 
 
-def _status(valid_until: dt.date) -> str:
-    # Expiry follows the real clock (as printed on paper), not the demo's business date.
-    return "expired" if dt.datetime.now(CHINA_TZ).date() > valid_until else "valid"
+def _status(valid_until: dt.date, today: dt.date) -> str:
+    # Expiry follows the real clock's date in the office's zone (as printed on paper), not the
+    # demo's business date: callers pass `settings.now().date()`.
+    return "expired" if today > valid_until else "valid"
 
 
 def load(conn: sqlite3.Connection, number: str) -> Certificate:
@@ -149,7 +149,7 @@ def load_for(conn: sqlite3.Connection, citizen_id: int, number: str) -> Certific
     return _certificate(row)
 
 
-def list_for(conn: sqlite3.Connection, citizen_id: int) -> list[CertificateSummary]:
+def list_for(conn: sqlite3.Connection, citizen_id: int, today: dt.date) -> list[CertificateSummary]:
     """This citizen's certificates, newest first, at most MAX_LISTED."""
     rows = conn.execute("SELECT number, kind, period_from, period_to, issued_at, valid_until FROM certificates"
                         " WHERE citizen_id = ? ORDER BY issued_at DESC, number DESC LIMIT ?",
@@ -160,7 +160,7 @@ def list_for(conn: sqlite3.Connection, citizen_id: int) -> list[CertificateSumma
         summaries.append(CertificateSummary(
             number=row["number"], kind=CertificateKind(row["kind"]), period_from=row["period_from"],
             period_to=row["period_to"], issued_at=dt.datetime.fromisoformat(row["issued_at"]),
-            valid_until=valid_until, status=_status(valid_until)))
+            valid_until=valid_until, status=_status(valid_until, today)))
     return summaries
 
 
@@ -174,13 +174,13 @@ def _certificate(row: sqlite3.Row) -> Certificate:
         content=CertificateContent.model_validate_json(row["content_json"]))
 
 
-def verify(conn: sqlite3.Connection, verification_code: str) -> CertificateVerification:
+def verify(conn: sqlite3.Connection, verification_code: str, today: dt.date) -> CertificateVerification:
     row = _row_by(conn, "verification_code", verification_code) if is_verification_code_shape(
         verification_code) else None
     if row is None:
         raise ProblemError("certificate_not_found")
     valid_until = dt.date.fromisoformat(row["valid_until"])
-    status = _status(valid_until)
+    status = _status(valid_until, today)
     return CertificateVerification(
         valid=status == "valid", status=status, number=row["number"],
         kind=CertificateKind(row["kind"]), issued_at=dt.datetime.fromisoformat(row["issued_at"]),

@@ -42,8 +42,9 @@ def issue_certificate(body: CertificateRequest, idempotency_key: idempotency.Ide
             summary="This citizen's issued certificates, newest first",
             description=f"At most {certificates.MAX_LISTED}. `status` is `expired` after `valid_until`.")
 def list_certificates(citizen: CitizenContext = Depends(current_citizen),
-                      conn: sqlite3.Connection = Depends(get_conn)) -> CertificateList:
-    return CertificateList(items=certificates.list_for(conn, citizen.citizen_id))
+                      conn: sqlite3.Connection = Depends(get_conn),
+                      settings: BackofficeSettings = Depends(get_settings)) -> CertificateList:
+    return CertificateList(items=certificates.list_for(conn, citizen.citizen_id, settings.now().date()))
 
 
 @router.get("/v1/me/certificates/{number}", response_model=Certificate, responses=problem_responses(401, 404),
@@ -69,5 +70,6 @@ def rate_limited(request: Request) -> None:
             description="Public: anyone holding the paper can check it. Rate limited per client address.",
             dependencies=[Depends(rate_limited)])
 def verify_certificate(verification_code: str = Path(max_length=64),
-                       conn: sqlite3.Connection = Depends(get_conn)) -> CertificateVerification:
-    return certificates.verify(conn, verification_code)
+                       conn: sqlite3.Connection = Depends(get_conn),
+                       settings: BackofficeSettings = Depends(get_settings)) -> CertificateVerification:
+    return certificates.verify(conn, verification_code, settings.now().date())

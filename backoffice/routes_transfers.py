@@ -59,7 +59,7 @@ def apply(body: TransferRequest, idempotency_key: idempotency.IdempotencyKey,
         if not decision.eligible:
             raise ProblemError(decision.code, message_zh=decision.message_zh, message_en=decision.message_en)
         return transfers.create(conn, citizen.citizen_id, decision.from_area["code"], decision.to_area["code"],
-                                body.contact_mobile, today)
+                                body.contact_mobile, today, settings.now())
 
     # The key is checked first: a retry after success must get the application, not a conflict.
     transfer_id, replayed = idempotency.create_once(conn, OPERATION, citizen.citizen_id, idempotency_key, body,

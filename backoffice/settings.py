@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,17 @@ DEMO_TERMINAL_SECRET = "demo-terminal-secret-change-me"
 
 def _demo_terminals() -> dict[str, str]:
     return {DEMO_TERMINAL_ID: DEMO_TERMINAL_SECRET}
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _check_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as error:
+        raise ValueError(f"time_zone: unknown time zone {name!r} ({error})") from None
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,19 @@ class BackofficeSettings:
     # how many missed beats (x the terminal's interval, 60 s when it sent none) make a terminal stale.
     manager_token: str = field(default="", repr=False)
     terminal_stale_factor: float = 3.0
+    # Business dates (certificate issue date and valid-until, transfer steps and their working-day
+    # deadlines, the last contribution month) are dates in this IANA zone, whatever the host's zone.
+    time_zone: str = "Asia/Shanghai"
+    # Where instants come from (aware, UTC); tests fix it. Never the host's local time.
+    utc_now: Callable[[], dt.datetime] = field(default=_utc_now, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_zone(self.time_zone)
+
+    def now(self) -> dt.datetime:
+        """This instant in the back office's zone (issue times, submission times)."""
+        return self.utc_now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
     def business_today(self) -> dt.date:
-        return self.as_of or dt.date.today()
+        """`as_of` when set (demo data, tests), else today in the back office's zone."""
+        return self.as_of or self.now().date()

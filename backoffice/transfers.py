@@ -13,8 +13,6 @@ from backoffice import working_days
 from backoffice.citizens import area_model
 from backoffice.problems import ProblemError
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-
 # (step, title_zh, title_en, office that acts)
 STEPS: tuple[tuple[TransferStatus, str, str, str], ...] = (
     (TransferStatus.SUBMITTED, "转入地受理申请", "Receiving office accepts the application", "receiving"),
@@ -29,9 +27,13 @@ ENDED_EARLY = (TransferStatus.REJECTED, TransferStatus.WITHDRAWN)
 
 
 def create(conn: sqlite3.Connection, citizen_id: int, from_area: str, to_area: str, mobile: str,
-           today: dt.date) -> str:
-    """Insert a new application (receiving office accepts it at once); caller holds the transaction."""
-    now = dt.datetime.now(CHINA_TZ).replace(microsecond=0)
+           today: dt.date, now: dt.datetime) -> str:
+    """Insert a new application (receiving office accepts it at once); caller holds the transaction.
+
+    `today` is the business date its steps start on and `now` the submission time, both in
+    the back office's zone (`settings.business_today()`, `settings.now()`).
+    """
+    now = now.replace(microsecond=0)
     transfer_id = f"PT{today:%Y%m%d}{secrets.token_hex(4).upper()}"
     conn.execute(
         "INSERT INTO pension_transfers (id, citizen_id, from_area, to_area, contact_mobile, status, created_at,"
