@@ -23,7 +23,13 @@ DESCRIPTION = (
 )
 
 
+class NoTerminals(ValueError):
+    """Neither a terminal list nor demo mode: nobody could sign, and the demo secret is public."""
+
+
 def create_app(settings: BackofficeSettings) -> FastAPI:
+    if not settings.accepted_terminals():
+        raise NoTerminals("no terminals configured: give the terminal list, or demo mode for a demo")
     db.migrate(settings.db_path)
     demo_data.populate_if_empty(settings.db_path, settings.seed, settings.business_today())
 

@@ -1,4 +1,4 @@
-"""Issuing and verifying enrolment / contribution certificates (参保证明, DESIGN section 7)."""
+"""Issuing and verifying enrolment / contribution certificates (参保证明)."""
 
 from __future__ import annotations
 
@@ -174,16 +174,26 @@ def _certificate(row: sqlite3.Row) -> Certificate:
         content=CertificateContent.model_validate_json(row["content_json"]))
 
 
+def mask_name(name: str) -> str:
+    """`张小明` -> `张*明`, `张伟` -> `张*`: enough for a verifier to match the paper, not to learn the name."""
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def verify(conn: sqlite3.Connection, verification_code: str, today: dt.date) -> CertificateVerification:
+    """The public answer: only what checks the paper (anyone may ask, so no ssn, employers or bases)."""
     row = _row_by(conn, "verification_code", verification_code) if is_verification_code_shape(
         verification_code) else None
     if row is None:
         raise ProblemError("certificate_not_found")
     valid_until = dt.date.fromisoformat(row["valid_until"])
-    status = _status(valid_until, today)
+    status = "revoked" if row["revoked_at"] else _status(valid_until, today)
+    content = CertificateContent.model_validate_json(row["content_json"])
     return CertificateVerification(
-        valid=status == "valid", status=status, number=row["number"],
-        kind=CertificateKind(row["kind"]), issued_at=dt.datetime.fromisoformat(row["issued_at"]),
-        valid_until=valid_until,
-        # The stored content is already masked (ssn masked, no card number, no address).
-        content=CertificateContent.model_validate_json(row["content_json"]))
+        valid=status == "valid", status=status, number=row["number"], kind=CertificateKind(row["kind"]),
+        name_masked=mask_name(content.name), period_from=row["period_from"], period_to=row["period_to"],
+        issued_at=dt.datetime.fromisoformat(row["issued_at"]), valid_until=valid_until,
+        issuing_office=content.issuing_office)

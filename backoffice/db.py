@@ -156,6 +156,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX submission_grants_by_expiry ON submission_grants(expires_at);
     """,
+    # Grants become keys scoped per submission (the server recomputes the HMAC, so it keeps the key
+    # until expiry); the unscoped grants of version 2 are dropped. E-card codes are single use;
+    # a certificate can be revoked by staff.
+    """
+    DROP TABLE submission_grants;
+    CREATE TABLE submission_grants (
+        grant_id TEXT PRIMARY KEY,
+        grant_key TEXT NOT NULL,
+        citizen_id INTEGER NOT NULL REFERENCES citizens(id),
+        terminal_id TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX submission_grants_by_expiry ON submission_grants(expires_at);
+    ALTER TABLE ecard_codes ADD COLUMN used_at REAL;
+    ALTER TABLE certificates ADD COLUMN revoked_at TEXT;
+    """,
 ]
 
 

@@ -43,7 +43,11 @@ class CitizenContext:
 def current_citizen(request: Request, conn: sqlite3.Connection = Depends(get_conn),
                     terminal_id: str = Depends(signing_terminal),
                     settings: BackofficeSettings = Depends(get_settings)) -> CitizenContext:
-    token = sessions.bearer_token(request.headers.get("authorization"))
+    authorization = request.headers.get("authorization")
+    if sessions.grant_value(authorization) is not None:
+        # A grant delivers one submission; it never reads or ends a session.
+        raise ProblemError("grant_invalid", headers={"WWW-Authenticate": "Bearer"})
+    token = sessions.bearer_token(authorization)
     if token is None:
         raise ProblemError("session_required", headers={"WWW-Authenticate": "Bearer"})
     token_hash, citizen_id = sessions.touch(conn, token, terminal_id, settings.token_idle_seconds)
@@ -53,12 +57,15 @@ def current_citizen(request: Request, conn: sqlite3.Connection = Depends(get_con
 def submitting_citizen(request: Request, conn: sqlite3.Connection = Depends(get_conn),
                        terminal_id: str = Depends(signing_terminal),
                        settings: BackofficeSettings = Depends(get_settings)) -> CitizenContext:
-    """For state-changing submissions: a live session token, or the session's submission grant.
+    """For state-changing submissions: a live session token, or a grant derived for this submission.
 
     The grant lets a terminal's outbox deliver an application after the citizen's session
-    ended (crash, outage); it is bound to the terminal and expires by itself.
+    ended (crash, outage); it is bound to the terminal, this route and this Idempotency-Key,
+    and expires by itself.
     """
     grant = sessions.grant_value(request.headers.get("authorization"))
     if grant is not None:
-        return CitizenContext(sessions.grant_citizen(conn, grant, terminal_id), "", terminal_id)
+        citizen_id = sessions.grant_citizen(conn, grant, terminal_id, request.method, request.url.path,
+                                            request.headers.get("idempotency-key", ""))
+        return CitizenContext(citizen_id, "", terminal_id)
     return current_citizen(request, conn, terminal_id, settings)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from backoffice.problems import STATUS_FALLBACK_CODES, ProblemError, from_error, problem_response
 
@@ -47,9 +48,32 @@ async def on_problem(request: Request, exc: ProblemError) -> Response:
     return from_error(exc)
 
 
+def _endpoints(routes):
+    # Included routers (FastAPI wraps them; no prefixes here) are flattened into their routes.
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _endpoints(inner.routes)
+        else:
+            yield route
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in _endpoints(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 async def on_http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     code = STATUS_FALLBACK_CODES.get(exc.status_code, "invalid_request" if exc.status_code < 500 else "internal_error")
-    return problem_response(code, status=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(code, status=exc.status_code, headers=headers or None)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

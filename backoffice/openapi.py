@@ -16,7 +16,8 @@ SCHEMA_PATH = Path(__file__).with_name("openapi.json")
 
 def render_schema() -> str:
     with tempfile.TemporaryDirectory() as scratch:
-        app = create_app(BackofficeSettings(db_path=Path(scratch) / "schema.db", as_of=dt.date(2026, 1, 1)))
+        app = create_app(BackofficeSettings(db_path=Path(scratch) / "schema.db", as_of=dt.date(2026, 1, 1),
+                                            demo_mode=True))
         return json.dumps(app.openapi(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -38,7 +38,16 @@ TERMINAL_SECURITY_SCHEMES = {
                         "there is none). See kiosk/contract/signing.py.")},
     "CitizenSession": {"type": "http", "scheme": "bearer",
                        "description": "Token from POST /v1/sessions; expires after the idle timeout."},
+    "SubmissionGrant": {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "description": ("`Grant <grant id>.<hex HMAC-SHA256 under the session's submission grant key of "
+                        "\"POST\\n<path>\\n<Idempotency-Key>\">`: delivers this one submission after the session "
+                        "ended (an outbox). 401 `grant_invalid` for another route, key or terminal, "
+                        "`grant_expired` after the key's lifetime.")},
 }
+
+# Submissions a terminal's outbox may deliver with a grant instead of the session token.
+GRANT_OPERATIONS = frozenset({("POST", "/v1/me/certificates"), ("POST", "/v1/me/pension-transfers")})
 
 TERMINAL_SECURITY = {"TerminalId": [], "TerminalTimestamp": [], "TerminalNonce": [], "TerminalSignature": []}
 
@@ -50,6 +59,9 @@ def decorate_schema(schema: dict[str, Any], is_public: Callable[[str, str], bool
         for method, operation in operations.items():
             if is_public(method.upper(), path):
                 operation["security"] = []
+            elif (method.upper(), path) in GRANT_OPERATIONS:
+                operation["security"] = [{**TERMINAL_SECURITY, "CitizenSession": []},
+                                         {**TERMINAL_SECURITY, "SubmissionGrant": []}]
             elif path.startswith("/v1/me/") or path == "/v1/sessions/current":
                 operation["security"] = [{**TERMINAL_SECURITY, "CitizenSession": []}]
             else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from kiosk.contract.models import ContributionPage, Enrolment, InsuranceType
+from kiosk.contract.models import PERIOD_PATTERN, ContributionPage, Enrolment, InsuranceType
 
 from backoffice import citizens, contributions, periods
 from backoffice.dependencies import CitizenContext, current_citizen, get_conn, get_settings
@@ -17,7 +17,6 @@ from backoffice.settings import BackofficeSettings
 
 router = APIRouter(tags=["citizen"])
 
-PERIOD_PATTERN = r"^(19|20)\d{2}(0[1-9]|1[0-2])$"
 MAX_SPAN_MONTHS = 50 * 12
 DEFAULT_MONTHS = 12
 

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from kiosk.contract.models import PensionTransfer, PensionTransferList, TransferEligibility, TransferRequest
+from kiosk.contract.models import (REGION_PATTERN, PensionTransfer, PensionTransferList, TransferEligibility,
+                                  TransferRequest)
 
 from backoffice import idempotency, transfer_rules, transfers
 from backoffice.citizens import area_model
@@ -20,7 +21,6 @@ from backoffice.settings import BackofficeSettings
 router = APIRouter(tags=["pension transfer"])
 
 OPERATION = "pension_transfer"
-REGION_PATTERN = r"^[1-9]\d{5}$"
 
 
 def _area(conn: sqlite3.Connection, row: sqlite3.Row | None):

@@ -43,6 +43,10 @@ def _config(settings: BackofficeSettings, host: str, port: int, tls_certfile: Pa
         ssl_ca_certs=str(tls_client_ca) if tls_client_ca else None,
         ssl_cert_reqs=ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE,
         lifespan="off",
+        # uvicorn believes X-Forwarded-For from loopback by default; rate limits key on the client
+        # address, so only a proxy named in the settings may say who the client is.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
         # Kiosks keep connections alive; do not let one idle (or half-open TLS) connection hold up stop().
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -1,4 +1,4 @@
-"""ASGI middleware: body size limit and the terminal request signature (DESIGN section 6).
+"""ASGI middleware: body size limit, the terminal request signature and the per-terminal rate limit.
 
 It runs before routing so an unsigned or oversized request never reaches a handler.
 The body is read here (bounded) because the signature covers its hash, then replayed
@@ -7,6 +7,7 @@ to the application unchanged.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
@@ -17,11 +18,13 @@ from kiosk.contract import signing
 
 from backoffice import db
 from backoffice.problems import problem_response
+from backoffice.rate_limit import TokenBucketLimiter
 from backoffice.settings import BackofficeSettings
 
 NONCE_RETENTION_SECONDS = 600  # > 2 x the allowed clock skew, so a live nonce is never pruned
 MAX_TERMINAL_ID_LENGTH = 64
-MAX_TIMESTAMP_LENGTH = 12
+# ASCII digits only and bounded: int() of a huge digit string raises, and isdigit() accepts '²'.
+_CONTENT_LENGTH_SHAPE = re.compile(r"[0-9]{1,18}")
 
 
 class PayloadTooLarge(Exception):
@@ -49,6 +52,19 @@ def request_target(scope: Scope) -> str:
     return target
 
 
+def parse_timestamp(value: str | None) -> int | None:
+    """Unix seconds from X-Timestamp, or None unless it is 1-12 ASCII digits; never raises."""
+    if not isinstance(value, str) or not signing.TIMESTAMP_SHAPE.fullmatch(value):
+        return None
+    return int(value)
+
+
+def parse_content_length(value: str) -> int | None:
+    """The declared body size, or None when it is not a plain ASCII number; never raises."""
+    value = value.strip(" \t")
+    return int(value) if _CONTENT_LENGTH_SHAPE.fullmatch(value) else None
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
@@ -60,6 +76,9 @@ class TerminalAuthMiddleware:
     def __init__(self, app: ASGIApp, settings: BackofficeSettings):
         self.app = app
         self.settings = settings
+        self.terminals = settings.accepted_terminals()
+        per_minute = settings.terminal_rate_limit_per_minute
+        self.limiter = TokenBucketLimiter(per_minute) if per_minute > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,11 +86,15 @@ class TerminalAuthMiddleware:
             return
         limit = self.settings.max_body_bytes
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.strip().isdigit() or int(declared) > limit):
-            # Refuse before reading a byte of an announced oversized body.
-            code = "payload_too_large" if declared.strip().isdigit() else "invalid_request"
-            await problem_response(code, status=413 if code == "payload_too_large" else 400)(scope, receive, send)
-            return
+        if declared is not None:
+            size = parse_content_length(declared)
+            if size is None:
+                await problem_response("invalid_request", status=400)(scope, receive, send)
+                return
+            if size > limit:
+                # Refuse before reading a byte of an announced oversized body.
+                await problem_response("payload_too_large")(scope, receive, send)
+                return
         try:
             body, more_messages = await _read_body(receive, limit)
         except PayloadTooLarge:
@@ -83,34 +106,40 @@ class TerminalAuthMiddleware:
         if signed_probe or not is_public(scope["method"], scope["path"]):
             failure = await self._authenticate(scope, body)
             if failure is not None:
-                await problem_response(failure)(scope, receive, send)
+                code, headers = failure
+                await problem_response(code, headers=headers)(scope, receive, send)
                 return
         await self.app(scope, _replay(body, receive, more_messages), send)
 
-    async def _authenticate(self, scope: Scope, body: bytes) -> str | None:
-        """None when the signature is good, else the problem code."""
+    async def _authenticate(self, scope: Scope, body: bytes) -> tuple[str, dict[str, str] | None] | None:
+        """None when the signature is good, else the problem code and its headers."""
         terminal_id = _header(scope, signing.HEADER_TERMINAL.lower().encode())
-        timestamp = _header(scope, signing.HEADER_TIMESTAMP.lower().encode())
+        stamp = _header(scope, signing.HEADER_TIMESTAMP.lower().encode())
         nonce = _header(scope, signing.HEADER_NONCE.lower().encode())
         signature = _header(scope, signing.HEADER_SIGNATURE.lower().encode())
-        if not terminal_id or not timestamp or not nonce or not signature:
-            return "terminal_unauthenticated"
-        if (len(terminal_id) > MAX_TERMINAL_ID_LENGTH or not timestamp.isdigit()
-                or len(timestamp) > MAX_TIMESTAMP_LENGTH or not signing.NONCE_SHAPE.match(nonce)
-                or not signing.SIGNATURE_SHAPE.match(signature)):
-            return "terminal_unauthenticated"
-        secret = self.settings.terminals.get(terminal_id)
+        refused = ("terminal_unauthenticated", None)
+        if not terminal_id or not stamp or not nonce or not signature:
+            return refused
+        timestamp = parse_timestamp(stamp)
+        if (len(terminal_id) > MAX_TERMINAL_ID_LENGTH or timestamp is None
+                or not signing.NONCE_SHAPE.fullmatch(nonce) or not signing.SIGNATURE_SHAPE.fullmatch(signature)):
+            return refused
+        secret = self.terminals.get(terminal_id)
         if secret is None:
-            return "terminal_unauthenticated"
-        if not signing.signature_matches(secret, signature, scope["method"], request_target(scope), timestamp,
+            return refused
+        if not signing.signature_matches(secret, signature, scope["method"], request_target(scope), stamp,
                                          nonce, body):
-            return "terminal_unauthenticated"
+            return refused
         now = time.time()
-        if abs(now - int(timestamp)) > signing.MAX_CLOCK_SKEW_SECONDS:
-            return "clock_skew"
+        if abs(now - timestamp) > signing.MAX_CLOCK_SKEW_SECONDS:
+            return ("clock_skew", None)
+        # Keyed on the authenticated id: unsigned requests cannot spend a terminal's budget.
+        wait = self.limiter.take(terminal_id) if self.limiter is not None else 0
+        if wait:
+            return ("rate_limited", {"Retry-After": str(wait)})
         # Only a correctly signed request may spend a nonce.
         if not await run_in_threadpool(self._remember_nonce, terminal_id, nonce, now):
-            return "nonce_replayed"
+            return ("nonce_replayed", None)
         scope.setdefault("state", {})["terminal_id"] = terminal_id
         return None
 

@@ -67,7 +67,7 @@ def terminal_list(conn: sqlite3.Connection, settings: BackofficeSettings,
     reported = {row["terminal_id"]: row for row in
                 conn.execute("SELECT terminal_id, received_at, payload_json FROM terminal_heartbeats")}
     items = []
-    for terminal_id in sorted(set(reported) | set(settings.terminals)):
+    for terminal_id in sorted(set(reported) | set(settings.accepted_terminals())):
         row = reported.get(terminal_id)
         if row is None:
             items.append(TerminalStatus(terminal_id=terminal_id, stale=True))

@@ -1,4 +1,4 @@
-"""Whether a citizen may apply for a pension-insurance transfer here (DESIGN section 7).
+"""Whether a citizen may apply for a pension-insurance transfer here.
 
 The application is made at the receiving side (this back office); the rules are
 checked in a fixed order and the first that applies explains itself in plain words.

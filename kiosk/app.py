@@ -51,9 +51,11 @@ def connect_backoffice(settings: KioskSettings) -> BackofficeLink:
 
     # A fresh database per demo run: the demo always starts from the seeded state.
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-backoffice-")
+    # Demo mode: the demo's e-card codes come from POST /v1/ecard/codes; one local kiosk needs no rate limit.
     server = EmbeddedBackoffice(BackofficeSettings(
         db_path=Path(scratch.name) / "backoffice.sqlite3",
-        terminals={settings.terminal.id: settings.terminal_secret()}))
+        terminals={settings.terminal.id: settings.terminal_secret()}, demo_mode=True,
+        terminal_rate_limit_per_minute=0))
     server.start()
     log.info("embedded reference back office at %s", server.base_url)
     return BackofficeLink(BackofficeClient.from_settings(settings, base_url=server.base_url), server, scratch)

@@ -34,22 +34,10 @@ def _add_run(subparsers) -> None:
 
 
 def _add_backoffice(subparsers) -> None:
-    parser = subparsers.add_parser("backoffice", help="serve the reference back office")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--db", type=Path, default=Path("var/backoffice.sqlite3"), help="SQLite file")
-    parser.add_argument("--seed", type=int, default=2026, help="demo data seed")
-    parser.add_argument("--terminal", action="append", default=[], metavar="ID=SECRET",
-                        help="a terminal allowed to call (repeatable; default: the demo terminal)")
-    parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM): serve HTTPS")
-    parser.add_argument("--tls-key", type=Path, help="server private key (PEM)")
-    parser.add_argument("--tls-client-ca", type=Path, help="require client certificates signed by this CA")
-    parser.add_argument("--no-demo-endpoints", action="store_true", help="disable POST /v1/ecard/codes")
-    parser.add_argument("--response-delay-s", type=float, default=0.0,
-                        help="answer every request this late (a slow platform, for benchmarks)")
-    parser.add_argument("--manager-token", default=None, metavar="TOKEN",
-                        help="bearer token of the hall manager for GET /v1/terminals (at least 16 characters; "
-                             "default: $KIOSK_MANAGER_TOKEN; none: that route answers 403)")
+    from backoffice.cli import add_arguments  # standard library only: cheap for every command
+
+    parser = subparsers.add_parser("backoffice", help="serve the reference back office (--demo for a demo)")
+    add_arguments(parser)
     parser.set_defaults(handler=_cmd_backoffice)
 
 
@@ -171,39 +159,9 @@ def _cmd_config(args) -> int:
 
 
 def _cmd_backoffice(args) -> int:
-    from backoffice.server import serve
-    from backoffice.settings import BackofficeSettings
+    from backoffice.cli import run
 
-    terminals = {}
-    for item in args.terminal:
-        terminal_id, separator, secret = item.partition("=")
-        if not separator or not terminal_id or len(secret) < 16:
-            print(f"kiosk backoffice: --terminal {terminal_id or item!r}: expected ID=SECRET with a secret of "
-                  "at least 16 characters", file=sys.stderr)
-            return EXIT_CONFIG
-        terminals[terminal_id] = secret
-    if bool(args.tls_cert) != bool(args.tls_key):
-        print("kiosk backoffice: --tls-cert and --tls-key go together", file=sys.stderr)
-        return EXIT_CONFIG
-    import os
-
-    # The environment keeps the token out of `ps` output; the option wins when both are given.
-    manager_token = args.manager_token
-    if manager_token is None:
-        manager_token = os.environ.get("KIOSK_MANAGER_TOKEN", "")
-    if manager_token and len(manager_token) < 16:
-        print("kiosk backoffice: --manager-token must have at least 16 characters", file=sys.stderr)
-        return EXIT_CONFIG
-    args.db.parent.mkdir(parents=True, exist_ok=True)
-    options = {"db_path": args.db, "seed": args.seed, "demo_mode": not args.no_demo_endpoints,
-               "manager_token": manager_token}
-    if terminals:
-        options["terminals"] = terminals
-    scheme = "https" if args.tls_cert else "http"
-    print(f"reference back office on {scheme}://{args.host}:{args.port}/v1 (database {args.db})", flush=True)
-    serve(BackofficeSettings(**options), args.host, args.port, tls_certfile=args.tls_cert,
-          tls_keyfile=args.tls_key, tls_client_ca=args.tls_client_ca, response_delay_s=args.response_delay_s)
-    return EXIT_OK
+    return run(args, prog="kiosk backoffice")
 
 
 def _cmd_diag(args) -> int:

@@ -118,8 +118,9 @@ class RunningBackoffice:
 
 
 def make_settings(db_path: Path, **overrides: Any) -> BackofficeSettings:
+    # Demo mode (tests issue e-card codes); no per-terminal limit: the shared server takes every test's calls.
     settings = BackofficeSettings(
-        db_path=db_path, as_of=TEST_AS_OF,
+        db_path=db_path, as_of=TEST_AS_OF, demo_mode=True, terminal_rate_limit_per_minute=0,
         terminals={DEMO_TERMINAL_ID: DEMO_TERMINAL_SECRET, SECOND_TERMINAL_ID: SECOND_TERMINAL_SECRET})
     return replace(settings, **overrides)
 

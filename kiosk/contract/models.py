@@ -24,11 +24,21 @@ from kiosk.contract.enums import (CertificateKind, ContributionStatus,  # noqa: 
 
 # --- field types -------------------------------------------------------------------
 
-_PERIOD = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+# The OpenAPI schema carries these rules, so a request that is valid by the schema is not refused
+# for its shape. Patterns use [0-9], not \d: Python's and pydantic's \d also match non-ASCII digits.
+PERIOD_PATTERN = r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$"
+SSN_PATTERN = r"^[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$"
+CARD_NUMBER_PATTERN = r"^[A-Z0-9]{9}$"
+CARD_ID_CODE_PATTERN = r"^[0-9]{6}D156000005[0-9A-F]{16}$"
+REGION_PATTERN = r"^[1-9][0-9]{5}$"
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+# What a kiosk's scanner filter lets through: no control characters.
+QR_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]+$"
+_PERIOD = re.compile(PERIOD_PATTERN[1:-1])
 
 
 def _check_period(value: str) -> str:
-    if not _PERIOD.match(value):
+    if not _PERIOD.fullmatch(value):
         raise ValueError("period must be YYYYMM with a month 01-12")
     return value
 
@@ -57,15 +67,30 @@ def _check_region(value: str) -> str:
     return value
 
 
-Period = Annotated[str, StringConstraints(min_length=6, max_length=6), AfterValidator(_check_period)]
-Ssn = Annotated[str, StringConstraints(min_length=18, max_length=18), AfterValidator(_check_ssn)]
-CardNumber = Annotated[str, StringConstraints(min_length=9, max_length=9), AfterValidator(_check_card_number)]
-CardIdCode = Annotated[str, StringConstraints(min_length=32, max_length=32), AfterValidator(_check_card_id_code)]
-RegionCode = Annotated[str, StringConstraints(min_length=6, max_length=6), AfterValidator(_check_region)]
-Mobile = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
+Period = Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=PERIOD_PATTERN),
+                   Field(description="YYYYMM: a year 1900-2099 and a month 01-12"), AfterValidator(_check_period)]
+Ssn = Annotated[str, StringConstraints(min_length=18, max_length=18, pattern=SSN_PATTERN),
+                Field(description=("18-character social security number: region, birth date, sequence and an "
+                                   "ISO 7064 MOD 11-2 check character (0-9 or X) over the first 17 digits; a "
+                                   "wrong check character is refused with 422 `invalid_request`")),
+                AfterValidator(_check_ssn)]
+CardNumber = Annotated[str, StringConstraints(min_length=9, max_length=9, pattern=CARD_NUMBER_PATTERN),
+                       AfterValidator(_check_card_number)]
+CardIdCode = Annotated[str, StringConstraints(min_length=32, max_length=32, pattern=CARD_ID_CODE_PATTERN),
+                       AfterValidator(_check_card_id_code)]
+RegionCode = Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=REGION_PATTERN),
+                       Field(description="GB/T 2260 region code: 6 digits, the first not 0"),
+                       AfterValidator(_check_region)]
+Mobile = Annotated[str, StringConstraints(pattern=MOBILE_PATTERN)]
+MAX_QR_LENGTH = 4096
+QrPayload = Annotated[str, StringConstraints(min_length=1, max_length=MAX_QR_LENGTH, pattern=QR_PATTERN),
+                      Field(description=("The scanned e-card payload as text (no control characters). The "
+                                         "reference back office issues and accepts `ESSC1.<22>.<43>` codes; "
+                                         "anything else is 422 `ecard_invalid`."))]
+# Counts: a JSON true/false or 1.0 is not a count.
+Count = Annotated[int, Field(ge=0, strict=True)]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
-MAX_QR_LENGTH = 4096
 
 
 class _Request(BaseModel):
@@ -98,12 +123,12 @@ class CardSessionRequest(_Request):
     ssn: Ssn
     card_number: CardNumber
     card_id_code: CardIdCode
-    pin_verified: bool
+    pin_verified: Annotated[bool, Field(strict=True)]
 
 
 class EcardSessionRequest(_Request):
     method: Literal["ecard"]
-    qr: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QR_LENGTH)]
+    qr: QrPayload
     business_type: Literal["01", "02", "03"] = "01"
 
 
@@ -132,9 +157,11 @@ class SessionOpened(_Response):
     expires_at: dt.datetime
     idle_timeout_seconds: int
     citizen: CitizenSummary
-    # Lets the terminal's outbox deliver this citizen's submissions after the session ended
-    # (sent as `Authorization: Grant <value>` on the state-changing POSTs only).
-    submission_grant: Annotated[str, StringConstraints(min_length=16, max_length=128)] | None = None
+    submission_grant: Annotated[str, StringConstraints(min_length=16, max_length=128), Field(description=(
+        "A grant KEY `<grant id>.<key>`, never sent as it is: a submission (POST /v1/me/certificates, POST "
+        "/v1/me/pension-transfers) may carry `Authorization: Grant <grant id>.<hex HMAC-SHA256(key, "
+        "\"POST\\n<path>\\n<Idempotency-Key>\")>` instead of the session token, for that route and key only, "
+        "until the key expires (48 hours by default); see kiosk/contract/signing.py"))] | None = None
 
 
 # --- enrolment and contributions --------------------------------------------------
@@ -234,13 +261,20 @@ class Certificate(_Response):
 
 
 class CertificateVerification(_Response):
+    """What the public verification answers: enough to check the paper, nothing more.
+
+    No full name, ssn, personal number, employers or bases: anyone may ask."""
+
     valid: bool
-    status: Literal["valid", "expired"]
+    status: Literal["valid", "expired", "revoked"]
     number: str
     kind: CertificateKind
+    name_masked: str  # 张*明: first and last character only
+    period_from: str
+    period_to: str
     issued_at: dt.datetime
     valid_until: dt.date
-    content: CertificateContent
+    issuing_office: str
 
 
 class CertificateSummary(_Response):
@@ -317,7 +351,7 @@ class EcardCode(_Response):
 
 
 class EcardVerifyRequest(_Request):
-    qr: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QR_LENGTH)]
+    qr: QrPayload
     business_type: Literal["01", "02", "03"] = "01"
 
 
@@ -340,15 +374,14 @@ class Heartbeat(_Request):
     version: Annotated[str, StringConstraints(max_length=32)]
     profile: Annotated[str, StringConstraints(max_length=32)]
     # The terminal's beat; the back office calls it stale after a few missed beats.
-    interval_s: Annotated[int, Field(ge=5, le=3600)] | None = None
+    interval_s: Annotated[int, Field(ge=5, le=3600, strict=True)] | None = None
     devices: Annotated[list[DeviceReport], Field(max_length=32)] = []
     # "scope.name" statistics counters (cards_read, paper_outs...), never personal data.
-    counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[int, Field(ge=0)]],
-                        Field(max_length=64)] = {}
-    outbox_depth: Annotated[int, Field(ge=0)] = 0
+    counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Count], Field(max_length=64)] = {}
+    outbox_depth: Count = 0
     # The electronic journal's newest entry: kept off the terminal, it shows a journal rewritten
     # later, even with every hash recomputed (`kiosk journal verify --expect SEQ:HASH`).
-    journal_seq: Annotated[int, Field(ge=0)] | None = None
+    journal_seq: Count | None = None
     journal_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 

@@ -64,17 +64,50 @@ def test_certificate_requests_are_validated(yang):
     assert_problem(issue(yang, "cert-yang-bad2", {**REQUEST, "period_to": "202600"}), 422, "invalid_request")
 
 
-def test_public_verification(backoffice, yang):
+VERIFICATION_FIELDS = {"valid", "status", "number", "kind", "name_masked", "period_from", "period_to", "issued_at",
+                       "valid_until", "issuing_office"}
+
+
+def test_public_verification_answers_only_what_a_verifier_needs(backoffice, yang):
     certificate = issue(yang, "cert-yang-0004").json()
     response = requests.get(backoffice.base_url + certificate["verify_path"], timeout=5)  # no signature
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == VERIFICATION_FIELDS
     verification = CertificateVerification.model_validate(response.json())
     assert verification.valid and verification.status == "valid"
-    assert verification.number == certificate["number"]
-    assert verification.content.ssn_masked == certificate["content"]["ssn_masked"]
+    assert verification.number == certificate["number"] and verification.kind.value == "enrolment"
+    assert verification.name_masked == "杨*"
+    assert (verification.period_from, verification.period_to) == ("201501", "202610")
+    assert verification.issued_at.isoformat() == certificate["issued_at"]
+    assert verification.valid_until.isoformat() == certificate["valid_until"]
+    assert verification.issuing_office == "南京市社会保险管理中心"
+    content = certificate["content"]
+    private = [content["name"], content["personal_number"], content["ssn_masked"], backoffice.citizen("yang_lei").ssn,
+               *(line["employer"] for line in content["periods"]), *(line["base"] for line in content["periods"])]
+    assert [value for value in private if value in response.text] == []
     assert_problem(requests.get(backoffice.base_url + "/v1/certificates/ABCDEFGHJKLMNPQR", timeout=5), 404,
                    "certificate_not_found")
     assert_problem(requests.get(backoffice.base_url + "/v1/certificates/not-a-code", timeout=5), 404,
                    "certificate_not_found")
+
+
+@pytest.mark.parametrize("name, masked", [("张小明", "张*明"), ("欧阳小明", "欧**明"), ("张伟", "张*"), ("张", "*"),
+                                          ("", "")])
+def test_verifier_sees_a_masked_name(name, masked):
+    from backoffice.certificates import mask_name
+
+    assert mask_name(name) == masked
+
+
+def test_revoked_certificate_verifies_as_revoked(backoffice, yang):
+    certificate = issue(yang, "cert-yang-0007").json()
+    conn = sqlite3.connect(backoffice.settings.db_path)
+    with conn:
+        conn.execute("UPDATE certificates SET revoked_at = '2026-11-24T09:00:00+08:00' WHERE number = ?",
+                     (certificate["number"],))
+    conn.close()
+    body = requests.get(backoffice.base_url + certificate["verify_path"], timeout=5).json()
+    assert body["valid"] is False and body["status"] == "revoked"
 
 
 def test_expired_certificate_verifies_as_expired(backoffice, yang):

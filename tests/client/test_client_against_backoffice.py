@@ -28,7 +28,7 @@ AS_OF = dt.date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     settings = BackofficeSettings(db_path=tmp_path_factory.mktemp("client-backoffice") / "backoffice.sqlite3",
-                                  as_of=AS_OF, terminals={TERMINAL_ID: SECRET})
+                                  as_of=AS_OF, terminals={TERMINAL_ID: SECRET}, demo_mode=True)
     with EmbeddedBackoffice(settings) as running:
         yield running
 
@@ -176,7 +176,12 @@ def test_ecard_session(client: BackofficeClient) -> None:
     code = client.create_demo_ecard_code(demo_citizen("wang_fang").ssn)
     assert demo_citizen("wang_fang").ssn not in code.qr
     assert client.verify_ecard(code.qr).citizen.name == "王芳"
-    session = client.open_ecard_session(code.qr)
+    # Single use: the verified code opens no session; the phone's next code does.
+    with pytest.raises(KioskError) as caught:
+        client.open_ecard_session(code.qr)
+    assert caught.value.code == "ecard_used"
+    fresh = client.create_demo_ecard_code(demo_citizen("wang_fang").ssn)
+    session = client.open_ecard_session(fresh.qr)
     assert session.citizen.name == "王芳"
     with pytest.raises(KioskError) as caught:
         client.open_ecard_session(code.qr[:-2] + ("AA" if not code.qr.endswith("AA") else "BB"))
