@@ -88,6 +88,13 @@ DEMO_CITIZENS: tuple[DemoCitizen, ...] = (
                 "社保卡密码已锁定（重试次数为0），需到柜台解锁",
                 "Card PIN blocked (no tries left): must be unblocked at a counter",
                 pin_tries_left=0, mobile="13912340009"),
+    # 䶮 (U+4DAE) is outside GBK and GB2312: the card holds it as GB 18030, screens and the
+    # certificate need a font fallback, and a receipt printer's own font lacks it.
+    DemoCitizen("wang_yan", "王䶮", "M", dt.date(1995, 6, 18), _ssn("320102", "19950618", "135"),
+                "A00000102", "320100D156000005A1B2C3D4E5F60010", "246810",
+                "姓名含生僻字“䶮”（GB 18030，GBK之外），读卡、显示、凭条和证明都要正确",
+                "Name with the rare character 䶮 (GB 18030, outside GBK): card, screen, receipt and certificate",
+                mobile="13912340010"),
 )
 
 
@@ -229,6 +236,7 @@ class _Generator:
                           Spell(m("201403"), end, "320100", "nj_logistics", salary_ratio=1.1)], None,
                          [self._transfer_plan("330100", TransferStatus.ACCEPTANCE_SENT, overdue=True)]),
             "sun_li": ([Spell(m("201309"), end, "320100", "nj_hospital_supply", salary_ratio=1.0)], None, []),
+            "wang_yan": ([Spell(m("201807"), end, "320100", "nj_software", salary_ratio=1.0)], None, []),
         }
         profiles = []
         for citizen in DEMO_CITIZENS:

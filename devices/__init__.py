@@ -1,1 +1,1 @@
-"""Device layer: one interface per device class, drivers and simulators (DESIGN section 3)."""
+"""Device layer: one interface per device class, drivers and simulators."""

@@ -1,4 +1,4 @@
-"""One interface per device class (DESIGN section 3), with capabilities as data.
+"""One interface per device class, with capabilities as data.
 
 Real drivers and simulators implement exactly these. Operations block the calling
 thread (the device's own worker, see `devices.worker`), take a `CancelToken`, and

@@ -1,6 +1,6 @@
 """Shared device vocabulary: states, completion codes, results, events, health reports.
 
-Modelled on XFS4IoT and UnifiedPOS (DESIGN section 3): every enum has UNKNOWN and
+Modelled on XFS4IoT and UnifiedPOS (docs/architecture.md): every enum has UNKNOWN and
 NOT_SUPPORTED, operations return a typed `OperationResult` with a `CompletionCode`
 instead of magic integers, and a status change is an event the device publishes
 itself. Nothing here imports Qt.

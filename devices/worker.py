@@ -1,4 +1,4 @@
-"""One worker thread per device (DESIGN section 2): device I/O never runs on the GUI thread,
+"""One worker thread per device: device I/O never runs on the GUI thread,
 and two operations on one device never overlap."""
 
 from __future__ import annotations

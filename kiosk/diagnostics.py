@@ -2,8 +2,9 @@
 
 Each check builds the devices of a profile exactly as the kiosk would, runs one thing,
 prints what it found and returns an exit code (0 pass, 1 fail). Output never holds a
-full ssn: cards are shown through `CardData.masked()` and scanned codes are cut to a
-bounded, escaped preview.
+full ssn, card number or card identification code: cards are shown through
+`CardData.masked()` (which also says how many PIN tries the card has left) and scanned
+codes are cut to a bounded, escaped preview.
 """
 
 from __future__ import annotations

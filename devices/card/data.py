@@ -1,9 +1,14 @@
-"""What a social security card tells us, validated once where it enters (DESIGN section 4).
+"""What a social security card tells us, validated once where it enters (docs/card-profile.md).
 
 `CardData` is built only through `CardData.validated(...)`, which checks every field
 (ssn check digit, lengths, dates, the card id code shape) and raises a
 `DeviceError(MEDIA_INVALID)` naming the field, never its value. Its repr and
-`masked()` never show the full ssn.
+`masked()` never show the full ssn, card number or card identification code.
+
+`pin_tries_left` is what the card said about its PIN when it was read, before anyone
+typed a digit: 3, 2 or 1 tries left, 0 when the PIN is blocked (`pin_blocked`), None
+when the reader cannot ask (the vendor-library interface has no such call) or the card
+did not say. A blocked card is unblocked at the service counter, never at the kiosk.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import unicodedata
 
 from devices.model import CompletionCode, DeviceError
 from kiosk.contract.identifiers import (is_valid_card_id_code, is_valid_card_number, is_valid_region_code,
-                                        is_valid_ssn, mask_card_number, mask_ssn)
+                                        is_valid_ssn, mask_card_id_code, mask_card_number, mask_ssn)
 
 NAME_MAX_CHARS = 30
 _SEX = {"1": "M", "2": "F", "9": "U"}  # GB/T 2261.1
@@ -35,6 +40,15 @@ class CardData:
     spec_version: str
     issue_date: dt.date
     expiry_date: dt.date
+    pin_tries_left: int | None = None   # read before PIN entry; 0 = blocked, None = the reader cannot tell
+
+    @property
+    def pin_blocked(self) -> bool:
+        """The card says its PIN is blocked: tell the citizen before asking for a PIN."""
+        return self.pin_tries_left == 0
+
+    def with_pin_tries_left(self, tries_left: int | None) -> "CardData":
+        return dataclasses.replace(self, pin_tries_left=tries_left)
 
     @property
     def region_code(self) -> str:
@@ -46,9 +60,11 @@ class CardData:
     def masked(self) -> dict[str, str]:
         """What technicians and logs may see."""
         return {"ssn": mask_ssn(self.ssn), "name": _mask_name(self.name), "sex": self.sex,
-                "card_number": mask_card_number(self.card_number), "card_id_code": self.card_id_code,
+                "card_number": mask_card_number(self.card_number),
+                "card_id_code": mask_card_id_code(self.card_id_code),
                 "region_code": self.region_code, "card_type": self.card_type, "spec_version": self.spec_version,
-                "issue_date": self.issue_date.isoformat(), "expiry_date": self.expiry_date.isoformat()}
+                "issue_date": self.issue_date.isoformat(), "expiry_date": self.expiry_date.isoformat(),
+                "pin_tries_left": "unknown" if self.pin_tries_left is None else str(self.pin_tries_left)}
 
     def __repr__(self) -> str:
         return f"CardData(ssn={mask_ssn(self.ssn)}, card_number={mask_card_number(self.card_number)})"

@@ -46,8 +46,14 @@ reads EMPTY while the next card sits in it, until that card is removed again). T
 kiosk never relies on the card's verified-PIN state across sessions, and pcscd powers
 an idle card down after its grace period, which clears that state on the card.
 
+PIN tries before the PIN: after the records, a read sends VERIFY without data (the
+profile's "retry counter" form, which costs no try) and puts the answer in
+`CardData.pin_tries_left`: 63Cx -> x, 6983 -> 0 (blocked), anything else -> None.
+
 Completion codes: no card at connect -> NO_MEDIA; card gone mid-operation ->
-MEDIA_REMOVED; unexpected status word, malformed TLV or invalid field -> MEDIA_INVALID;
+MEDIA_REMOVED, whether pcscd says SCARD_W_REMOVED_CARD, SCARD_E_NOT_TRANSACTED (the card
+left during a transmit, or was swapped faster than pcscd polls) or SCARD_W_RESET_CARD
+(someone reset it: what the kiosk selected and verified is gone); unexpected status word, malformed TLV or invalid field -> MEDIA_INVALID;
 no answer within `transmit_timeout_s` -> TIMEOUT; pcscd or reader gone -> NO_DEVICE;
 another application holding the card exclusively -> BUSY. Details carry status words
 and PC/SC error names, never card data.
@@ -63,8 +69,8 @@ import time
 from typing import Any, Callable
 
 from devices.card.data import CardData, PinResult
-from devices.card.profile import (FILES, SW_OK, SW_PIN_BLOCKED, card_data_from_fields, decode_record, read_record,
-                                  select_application, select_file, verify_pin)
+from devices.card.profile import (FILES, SW_OK, SW_PIN_BLOCKED, card_data_from_fields, decode_record, pin_status,
+                                  read_record, select_application, select_file, tries_left_from_status, verify_pin)
 from devices.interfaces import CardReader, CardReaderCapabilities
 from devices.model import CancelToken, CompletionCode, DeviceError, DeviceState, MediaState
 
@@ -95,6 +101,8 @@ SCARD_W_REMOVED_CARD = 0x80100069
 
 _SERVICE_LOST = {SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_F_COMM_ERROR, SCARD_E_INVALID_HANDLE}
 _READER_LOST = {SCARD_E_UNKNOWN_READER, SCARD_E_READER_UNAVAILABLE, SCARD_E_NO_READERS_AVAILABLE}
+# The card behind a handle is gone: pulled out, swapped between two polls, or reset by someone else.
+_CARD_LEFT = {SCARD_W_REMOVED_CARD, SCARD_E_NOT_TRANSACTED, SCARD_W_RESET_CARD}
 _CARD_UNUSABLE = {SCARD_W_UNSUPPORTED_CARD, SCARD_W_UNRESPONSIVE_CARD, SCARD_W_UNPOWERED_CARD,
                   SCARD_E_PROTO_MISMATCH}
 
@@ -108,7 +116,7 @@ STATE_EMPTY = 0x0010
 STATE_PRESENT = 0x0020
 
 GET_RESPONSE_ROUNDS = 8       # T=0 "61xx, more data": bounded, a broken card cannot loop us
-REMOVAL_GRACE_S = 1.0         # pcscd polls a vpcd slot every 0.4 s: long enough to see a card leave
+REMOVAL_GRACE_S = 1.0         # pcscd polls a vpcd slot every 0.4 s: long enough to see a card leave or pcscd go
 
 
 def _u32(code: int) -> int:
@@ -372,10 +380,12 @@ class PcscCardReader(CardReader):
         name = self._error_name(code)
         if code in _SERVICE_LOST or code in _READER_LOST:
             return DeviceError(CompletionCode.NO_DEVICE, f"{during}: reader or pcscd gone ({name})")
-        if code == SCARD_E_NO_SMARTCARD or (code == SCARD_W_REMOVED_CARD and during == "connect"):
+        if code == SCARD_E_NO_SMARTCARD or (code in _CARD_LEFT and during == "connect"):
             return DeviceError(CompletionCode.NO_MEDIA, f"{during}: no card in the reader ({name})")
-        if code == SCARD_W_REMOVED_CARD:
-            return DeviceError(CompletionCode.MEDIA_REMOVED, f"{during}: the card was removed ({name})")
+        if code in _CARD_LEFT:
+            # A card swapped faster than pcscd polls shows as NOT_TRANSACTED or RESET_CARD, not as a
+            # removal: for the kiosk it is the same, the card it was talking to is gone.
+            return DeviceError(CompletionCode.MEDIA_REMOVED, f"{during}: the card was removed or replaced ({name})")
         if code in _CARD_UNUSABLE:
             return DeviceError(CompletionCode.MEDIA_INVALID, f"{during}: the card does not work ({name})")
         if code == SCARD_E_SHARING_VIOLATION:
@@ -404,6 +414,9 @@ class PcscCardReader(CardReader):
                                           f"READ RECORD {tag:02X} answered {sw.hex().upper()}")
                     fields[field] = decode_record(tag, data)
             card = card_data_from_fields(fields)
+            # Before anyone types: how many PIN tries the card has left (0 = blocked). Costs no try.
+            data, sw = self._exchange(session, pin_status(), cancel, "VERIFY (retry counter)")
+            card = card.with_pin_tries_left(tries_left_from_status(data, sw))
         except BaseException:
             session.close()
             raise
@@ -476,13 +489,16 @@ class PcscCardReader(CardReader):
             return bytes(response)
         if _u32(code) == SCARD_S_SUCCESS and response:
             raise DeviceError(CompletionCode.MEDIA_INVALID, f"{what}: answer of {len(response)} byte(s)")
-        if _u32(code) in (SCARD_S_SUCCESS, SCARD_E_NOT_TRANSACTED, SCARD_F_COMM_ERROR, SCARD_W_RESET_CARD):
-            # No answer at all: vpcd says that when the card leaves; tell removal from breakage.
+        if _u32(code) == SCARD_S_SUCCESS:
+            # Not even a status word: the card left the contacts during this command. vpcd says it
+            # this way (and SCARD_E_NOT_TRANSACTED on the next command); pcscd may never see the
+            # slot empty if another card is in it by its next poll, so do not wait for that.
+            raise DeviceError(CompletionCode.MEDIA_REMOVED, f"{what}: no answer, the card was removed or replaced")
+        if _u32(code) == SCARD_F_COMM_ERROR:
+            # Tell a card that left from pcscd going away.
             if self._card_left(session, cancel):
                 raise DeviceError(CompletionCode.MEDIA_REMOVED, f"{what}: the card was removed")
             cancel.raise_if_cancelled()
-            if _u32(code) == SCARD_S_SUCCESS:
-                raise DeviceError(CompletionCode.MEDIA_INVALID, f"{what}: empty answer")
         raise self._error_for(code, what)
 
     def _card_left(self, session: "_CardSession", cancel: CancelToken) -> bool:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from devices import gb18030
 from devices.card.data import CardData
 from devices.model import CompletionCode, DeviceError
 
-# SELECT by DF name "sx1.sh.社会保障": ASCII then GBK (DESIGN section 4).
+# SELECT by DF name "sx1.sh.社会保障": ASCII then GBK (docs/card-profile.md).
 APPLICATION_NAME = bytes.fromhex("7378312E73682E") + "社会保障".encode("gbk")
 ISSUER_FILE_ID = bytes.fromhex("EF05")
 HOLDER_FILE_ID = bytes.fromhex("EF06")
 
 # Record number (= TLV tag) -> (field, encoding, value length); lengths are exact
-# except for the name, which is at most 30 bytes of GBK padded with 0x00 or spaces.
+# except for the name, which is at most 30 bytes of GB 18030 (a superset of GBK: rare
+# characters such as 䶮 that GBK lacks) padded with 0x00 or spaces.
 ISSUER_RECORDS: dict[int, tuple[str, str, int]] = {
     0x01: ("card_id_code", "hex", 16),
     0x02: ("card_type", "ascii", 1),
@@ -31,7 +33,7 @@ ISSUER_RECORDS: dict[int, tuple[str, str, int]] = {
 }
 HOLDER_RECORDS: dict[int, tuple[str, str, int]] = {
     0x08: ("ssn", "ascii", 18),
-    0x09: ("name", "gbk", 30),
+    0x09: ("name", "gb18030", 30),
     0x0A: ("sex", "ascii", 1),
     0x0B: ("ethnicity", "bcd", 1),
     0x0C: ("birth_place", "bcd", 3),
@@ -76,6 +78,27 @@ def verify_pin(pin: str) -> bytes:
     return bytes((0x00, 0x20, 0x00, 0x00, 0x03)) + bytes.fromhex(pin)
 
 
+def pin_status() -> bytes:
+    """VERIFY without data (ISO 7816-4 case 1): asks for the retry counter and costs no try."""
+    return bytes((0x00, 0x20, 0x00, 0x00))
+
+
+def tries_left_from_status(data: bytes, sw: bytes) -> int | None:
+    """The answer to `pin_status()` -> tries left: 63Cx gives x, 6983 gives 0 (blocked).
+
+    Anything else gives None, "the card does not say": 9000 (the PIN is already verified
+    in this selection, a real card's answer that holds no count), or a card that does not
+    know the empty VERIFY (6700, 6D00, ...). Never an error: the read itself succeeded.
+    """
+    if data or len(sw) != 2:
+        return None
+    if sw == SW_PIN_BLOCKED:
+        return 0
+    if sw[0] == 0x63 and sw[1] & 0xF0 == 0xC0:
+        return sw[1] & 0x0F
+    return None
+
+
 # --- the card's content ----------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -107,7 +130,7 @@ class CardRecord:
             "expiry_date": bytes.fromhex(self.expiry_date.strftime("%Y%m%d")),
             "card_number": self.card_number.encode("ascii"),
             "ssn": self.ssn.encode("ascii"),
-            "name": self.name.encode("gbk").ljust(30, b"\x00"),
+            "name": gb18030.encode(self.name).ljust(30, b"\x00"),
             "sex": self.sex.encode("ascii"),
             "ethnicity": bytes.fromhex(self.ethnicity),
             "birth_place": bytes.fromhex(self.birth_place or "000000"),
@@ -129,7 +152,7 @@ def decode_record(tag: int, data: bytes) -> str:
     value = data[2:]
     if declared != len(value):
         raise DeviceError(CompletionCode.MEDIA_INVALID, f"record {tag:02X}: length {declared} but {len(value)} bytes")
-    exact = encoding != "gbk"
+    exact = encoding != "gb18030"
     if (exact and declared != length) or declared > length or declared == 0:
         raise DeviceError(CompletionCode.MEDIA_INVALID, f"record {tag:02X} ({field}): unexpected length {declared}")
     try:
@@ -142,7 +165,8 @@ def decode_record(tag: int, data: bytes) -> str:
             return "" if field == "birth_place" and set(text) == {"0"} else text
         if encoding == "ascii":
             return value.decode("ascii")
-        return value.rstrip(b"\x00 ").decode("gbk")
+        # No byte of a GB 18030 character is 00 or 20, so stripping the padding never cuts one.
+        return gb18030.decode(value.rstrip(b"\x00 "))
     except (UnicodeDecodeError, ValueError):
         raise DeviceError(CompletionCode.MEDIA_INVALID, f"record {tag:02X} ({field}): bad {encoding} encoding") from None
 

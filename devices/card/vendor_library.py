@@ -1,7 +1,7 @@
 """Card reader through a vendor library that exposes the national unified reader interface.
 
 Hall kiosks read 3rd-generation cards through the reader vendor's library because the
-basic fields need the PSAM in the reader (DESIGN section 4). The library is a DLL/.so
+basic fields need the PSAM in the reader (docs/card-profile.md). The library is a DLL/.so
 with GBK strings, 0 = success and negative = error:
 
     int iReadCardBas(int iType, char *pOutInfo);  // iType 1 contact, 2 contactless,
@@ -56,8 +56,9 @@ Decisions:
   that writes a little too much cannot corrupt memory; we NUL-terminate it ourselves, an
   output with no terminator within 1024 bytes is HARDWARE_ERROR, and the buffer is
   zeroed after each call.
-- Names are decoded as GB18030, the superset of GBK that also holds the rare characters
-  some names need; undecodable bytes are MEDIA_INVALID.
+- Names are decoded as GB 18030-2022 (`devices/gb18030.py`), the superset of GBK that
+  also holds the rare characters some names need (䶮 and the like); undecodable bytes are
+  MEDIA_INVALID.
 - The raw output is never logged nor put in a detail or an exception; the vendor's own
   message on an error is not shown either, only the return code.
 
@@ -79,6 +80,7 @@ import threading
 import time
 from typing import Callable
 
+from devices import gb18030
 from devices.base import Interaction
 from devices.card.data import CardData, PinResult
 from devices.interfaces import CardReader, CardReaderCapabilities
@@ -138,9 +140,9 @@ def parse_card_record(raw: bytes) -> CardData:
         raise DeviceError(CompletionCode.HARDWARE_ERROR,
                           f"library output not terminated within {SPEC_OUTPUT_BYTES} bytes")
     try:
-        text = raw.decode("gb18030")
+        text = gb18030.decode(raw)
     except UnicodeDecodeError:
-        raise DeviceError(CompletionCode.MEDIA_INVALID, "card record is not valid GBK text") from None
+        raise DeviceError(CompletionCode.MEDIA_INVALID, "card record is not valid GB18030 (GBK) text") from None
     parts = text.split("|")
     if len(parts) != len(RECORD_FIELDS) + 1 or parts[-1] != "":
         raise DeviceError(CompletionCode.MEDIA_INVALID,

@@ -1,4 +1,4 @@
-"""A virtual social security card that plugs into `vsmartcard-vpcd` (DESIGN sections 3 and 4).
+"""A virtual social security card that plugs into `vsmartcard-vpcd` (docs/card-profile.md).
 
 pcscd's vpcd driver listens on 127.0.0.1:35963 for slot 0 ("Virtual PCD 00 00") and
 on 35964 for slot 1 ("Virtual PCD 00 01"): the driver opens port CHANNELID + slot,
@@ -204,7 +204,7 @@ class CardApplet:
             return SW_WRONG_P1P2
         if not self.application_selected:
             return SW_CONDITIONS_NOT_SATISFIED
-        if not body:  # case 1: ask for the retry counter
+        if body in (b"", b"\x00"):  # case 1 (over T=0 with P3 = 00): ask for the retry counter, costs no try
             if self.record.pin_tries_left <= 0:
                 return SW_PIN_BLOCKED
             return SW_OK if self.pin_verified else sw_pin_incorrect(self.record.pin_tries_left)

@@ -1,4 +1,4 @@
-"""Bounds and validates a scanned code before anything else sees it (DESIGN section 5).
+"""Bounds and validates a scanned code before anything else sees it.
 
 A QR payload is hostile until the back office says otherwise: it is bounded, decoded
 strictly and cleared of characters that could hide or disguise text. Rejections carry

@@ -97,7 +97,8 @@ class SimulatedCardReader(CardReader):
         for file_id, records in card.encoded_files().items():
             for tag, tlv in records.items():
                 fields[FILES[file_id][tag][0]] = decode_record(tag, tlv)
-        return card_data_from_fields(fields)
+        # What the PC/SC reader asks the card before PIN entry (docs/card-profile.md, VERIFY without data).
+        return card_data_from_fields(fields).with_pin_tries_left(max(0, card.pin_tries_left))
 
     def _do_verify_pin(self, pin: str, cancel: CancelToken) -> PinResult:
         self.faults.delay(cancel)

@@ -149,3 +149,56 @@ def test_card_record_encoding_is_the_documented_layout() -> None:
     assert flat[0x0D] == bytes.fromhex("0D0419491231")
     assert flat[0x01] == b"\x01\x10" + bytes.fromhex("110100D156000005ABCDEF0123456789")
     assert flat[0x09][:8] == b"\x09\x1e" + "李秀英".encode("gbk")
+
+
+def test_card_data_masks_the_card_identification_code() -> None:
+    record = demo_card_record("A00000019")
+    reader = SimulatedCardReader()
+    reader.open()
+    reader.insert_card(record)
+    card: CardData = reader.read_card().value
+    shown = repr(card) + str(card.masked())
+    assert record.card_id_code not in shown and record.card_id_code[16:28] not in shown
+    assert card.masked()["card_id_code"] == "320100D156000005************0001"
+
+
+def test_mask_card_id_code_keeps_region_fixed_part_and_last_four() -> None:
+    from kiosk.contract.identifiers import mask_card_id_code
+
+    assert mask_card_id_code("110100D156000005ABCDEF0123456789") == "110100D156000005************6789"
+    for not_a_code in ("", "110100D156000005ABCDEF012345678", "110100D156000005ABCDEF01234567890", "x" * 32):
+        assert mask_card_id_code(not_a_code) == "*" * len(not_a_code)
+
+
+def test_simulator_reports_pin_tries_left_before_pin_entry(reader) -> None:
+    reader.insert_card(demo_card_record("A00000019"))
+    card = reader.read_card().value
+    assert card.pin_tries_left == 3 and not card.pin_blocked
+    assert reader.verify_pin("000000").code is CompletionCode.PIN_INCORRECT
+    assert reader.read_card().value.pin_tries_left == 2
+    reader.insert_card(demo_card_record("A00000094"))   # 孙丽: blocked
+    blocked = reader.read_card()
+    assert blocked.ok and blocked.value.pin_tries_left == 0 and blocked.value.pin_blocked
+    assert blocked.value.masked()["pin_tries_left"] == "0"
+
+
+def test_a_gb18030_name_outside_gbk_is_encoded_and_decoded_on_the_card() -> None:
+    """王䶮: 䶮 (U+4DAE) is FE9F in GB 18030 and has no GBK code."""
+    record = demo_card_record("A00000102")
+    assert record.name == "王䶮"
+    holder = record.encoded_files()[bytes.fromhex("EF06")]
+    assert holder[0x09] == b"\x09\x1e" + bytes.fromhex("CDF5FE9F") + b"\x00" * 26
+    assert decode_record(0x09, holder[0x09]) == "王䶮"
+    four_byte = dataclasses.replace(record, name="㐀\U00020BB7\u9fb4")  # 8139EE39, 9632..., FE59 (2022)
+    name_tlv = four_byte.encoded_files()[bytes.fromhex("EF06")][0x09]
+    assert name_tlv[2:12] == bytes.fromhex("8139EE39") + "\U00020BB7".encode("gb18030") + bytes.fromhex("FE59")
+    assert decode_record(0x09, name_tlv) == "㐀\U00020BB7\u9fb4"
+    # FE59 as GB 18030-2005 decoders read it would be the private-use U+E81E, which CardData refuses.
+    assert decode_record(0x09, b"\x09\x02\xfe\x59") == "\u9fb4"
+
+
+def test_simulator_reads_a_rare_character_name(reader) -> None:
+    reader.insert_card(demo_card_record("A00000102"))
+    result = reader.read_card()
+    assert result.ok, result.detail
+    assert result.value.name == "王䶮" and result.value.masked()["name"] == "王*"

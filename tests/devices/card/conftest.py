@@ -16,6 +16,7 @@ import pytest
 
 from devices.card.pcsc_reader import PcscCardReader
 from devices.card.pcscd_runner import PcscdRunner
+from devices.card.profile import CardRecord
 from devices.card.virtual_card import VirtualCard, vpcd_port, vpcd_reader_name
 from devices.model import MediaState
 from kiosk.demo_cards import demo_card_records
@@ -82,7 +83,7 @@ def reader(pcscd: PcscdRunner) -> Iterator[PcscCardReader]:
 
 @pytest.fixture
 def insert_card(pcscd: PcscdRunner) -> Iterator[Callable[..., VirtualCard]]:
-    """`insert_card("A00000019", reader=reader, faults=...)`: a virtual demo card in slot 0.
+    """`insert_card("A00000019", reader=reader, faults=...)`: a virtual demo card in slot 0 (or `record=`).
 
     With `reader`, returns once that reader sees the card. Every card is removed after the
     test, and the next test starts only when pcscd has seen the slot empty.
@@ -90,8 +91,8 @@ def insert_card(pcscd: PcscdRunner) -> Iterator[Callable[..., VirtualCard]]:
     cards: list[VirtualCard] = []
 
     def insert(card_number: str, *, reader: PcscCardReader | None = None, port: int = vpcd_port(SLOT),
-               **card_options: Any) -> VirtualCard:
-        card = VirtualCard(demo_card_records()[card_number], port=port, **card_options)
+               record: CardRecord | None = None, **card_options: Any) -> VirtualCard:
+        card = VirtualCard(record or demo_card_records()[card_number], port=port, **card_options)
         cards.append(card)
         card.insert()
         if reader is not None:

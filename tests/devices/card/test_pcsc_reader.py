@@ -6,12 +6,14 @@ instead of stalling the suite. Nothing here asserts on durations.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from tests.devices.card.conftest import READER_NAME, call_with_deadline, remove_
 ZHANG_WEI = "A00000019"   # PIN 123456
 LI_NA = "A00000027"       # PIN 111111
 SUN_LI = "A00000094"      # PIN 888888, no tries left
+WANG_YAN = "A00000102"    # 王䶮: 䶮 (U+4DAE) is GB 18030, outside GBK
 
 
 def read(reader: PcscCardReader, cancel: CancelToken | None = None):
@@ -63,6 +66,24 @@ def test_every_demo_card_reads_back_as_its_record(reader, insert_card, card_numb
     assert result.ok, result.detail
     assert_matches_record(result.value, card.record)
     assert reader.statistics.snapshot()["cards_read"] == 1
+
+
+def test_a_name_outside_gbk_reads_from_the_card(reader, insert_card) -> None:
+    """王䶮 is stored as GB 18030 (CDF5 FE9F); GBK has no 䶮."""
+    card = insert_card(WANG_YAN, reader=reader)
+    result = read(reader)
+    assert result.ok, result.detail
+    assert result.value.name == "王䶮"
+    assert_matches_record(result.value, card.record)
+
+
+def test_four_byte_and_2022_remapped_gb18030_characters_read_from_the_card(reader, insert_card) -> None:
+    """㐀 is a four-byte GB 18030 code; 龴 (U+9FB4) is FE59, which GB 18030-2005 decoders turn into a PUA character."""
+    record = dataclasses.replace(demo_card_records()[ZHANG_WEI], name="张㐀\u9fb4䶮")
+    insert_card(ZHANG_WEI, reader=reader, record=record)
+    result = read(reader)
+    assert result.ok, result.detail
+    assert result.value.name == "张㐀\u9fb4䶮"
 
 
 def test_reader_reports_its_capabilities(reader) -> None:
@@ -129,6 +150,30 @@ def test_sun_li_card_is_reported_blocked(reader, insert_card) -> None:
     assert result.value.blocked
 
 
+def test_pin_tries_left_come_with_the_read_and_cost_no_try(reader, insert_card) -> None:
+    """Before the citizen types: the read asks the card (VERIFY without data) how many tries are left."""
+    card = insert_card(ZHANG_WEI, reader=reader)
+    for _ in range(3):
+        result = read(reader)
+        assert result.ok, result.detail
+        assert result.value.pin_tries_left == PIN_MAX_TRIES and not result.value.pin_blocked
+    assert card.record.pin_tries_left == PIN_MAX_TRIES
+    assert verify(reader, "000000").value == PinResult(False, 2)
+    assert read(reader).value.pin_tries_left == 2     # the next session knows before anyone types
+    assert verify(reader, "000000").value == PinResult(False, 1)
+    assert read(reader).value.pin_tries_left == 1
+    assert verify(reader, "123456").ok
+    assert read(reader).value.pin_tries_left == PIN_MAX_TRIES
+
+
+def test_a_blocked_card_is_known_at_read_time(reader, insert_card) -> None:
+    card = insert_card(SUN_LI, reader=reader)
+    result = read(reader)
+    assert result.ok, result.detail
+    assert result.value.pin_tries_left == 0 and result.value.pin_blocked
+    assert card.record.pin_tries_left == 0
+
+
 def test_verify_without_a_read_connects_by_itself(reader, insert_card) -> None:
     insert_card(ZHANG_WEI, reader=reader)
     assert verify(reader, "123456").ok
@@ -192,6 +237,102 @@ def test_card_pulled_out_during_a_read_is_media_removed(reader, insert_card) -> 
     reading.join(10)
     assert not reading.is_alive()
     assert outcome[0].code is CompletionCode.MEDIA_REMOVED, outcome[0].detail
+
+
+def test_card_swapped_faster_than_pcscd_polls_is_media_removed(reader, insert_card) -> None:
+    """The first card leaves in the middle of a transmit and the next one is already there at pcscd's next poll.
+
+    The second card waits in vpcd's accept queue, so vpcd answers "present" at every poll and
+    pcscd never sees the slot empty: the transmit in flight gets no answer at all (a next one
+    would get SCARD_E_NOT_TRANSACTED) and no removal event follows. That is a removal for the
+    kiosk, not an invalid card or a hardware error.
+    """
+    first = insert_card(ZHANG_WEI, reader=reader, faults=[CardFault.REMOVE_MID_READ], remove_after_apdus=4)
+    second = insert_card(LI_NA)
+    wait_until(lambda: second.connected, "the second card to wait in vpcd's queue")
+    seen: list[MediaState] = []
+    unsubscribe = reader.subscribe(lambda event: seen.append(event.new.media) if isinstance(event, StatusChanged)
+                                   else None)
+    result = read(reader)
+    assert result.code is CompletionCode.MEDIA_REMOVED, result.detail
+    assert not first.inserted
+    assert reader.status.state is DeviceState.ONLINE
+    # Until pcscd's next poll hands the slot to the second card, a command gets SCARD_E_NOT_TRANSACTED:
+    # the same removal again. Then the second card reads.
+    failures = []
+    deadline = time.monotonic() + 5.0
+    while not (again := read(reader)).ok and time.monotonic() < deadline:
+        failures.append(again)
+        time.sleep(0.05)
+    assert [failure.code for failure in failures] == [CompletionCode.MEDIA_REMOVED] * len(failures)
+    assert again.ok, again.detail
+    assert again.value.card_number == LI_NA
+    unsubscribe()
+    assert MediaState.NOT_PRESENT not in seen   # pcscd really did not see the swap
+
+
+def test_card_reset_by_another_application_is_media_removed(reader, insert_card) -> None:
+    """Another PC/SC client resets the card between read and VERIFY: our handle says SCARD_W_RESET_CARD."""
+    from smartcard import scard
+
+    insert_card(ZHANG_WEI, reader=reader)
+    assert read(reader).ok
+    code, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    assert code == scard.SCARD_S_SUCCESS
+    try:
+        code, handle, _ = scard.SCardConnect(context, READER_NAME, scard.SCARD_SHARE_SHARED,
+                                             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        assert code == scard.SCARD_S_SUCCESS
+        assert scard.SCardDisconnect(handle, scard.SCARD_RESET_CARD) == scard.SCARD_S_SUCCESS
+    finally:
+        scard.SCardReleaseContext(context)
+    result = verify(reader, "123456")
+    assert result.code is CompletionCode.MEDIA_REMOVED, result.detail
+    assert "RESET_CARD" in result.detail
+    assert read(reader).ok
+    assert verify(reader, "123456").ok
+
+
+class _TransmitFails:
+    """pyscard with one SCardTransmit answering a PC/SC error: what a real reader says when a card is
+    swapped faster than pcscd polls (NOT_TRANSACTED), reset (RESET_CARD) or pulled (REMOVED_CARD) at
+    the exact moment of one command, which vpcd cannot be made to do on demand."""
+
+    def __init__(self, scard, code: int, after_transmits: int) -> None:
+        self._scard = scard
+        self._code = code
+        self._left = after_transmits
+
+    def __getattr__(self, name: str):
+        return getattr(self._scard, name)
+
+    def SCardTransmit(self, handle, protocol, apdu):  # noqa: N802 - pyscard's name
+        self._left -= 1
+        if self._left == -1:
+            return self._code, []
+        return self._scard.SCardTransmit(handle, protocol, apdu)
+
+
+@pytest.mark.parametrize("error", ["SCARD_E_NOT_TRANSACTED", "SCARD_W_RESET_CARD", "SCARD_W_REMOVED_CARD"])
+@pytest.mark.parametrize("operation", ["read", "verify"])
+def test_pcsc_codes_of_a_card_that_left_are_media_removed(reader, insert_card, monkeypatch, error: str,
+                                                         operation: str) -> None:
+    from smartcard import scard
+
+    insert_card(ZHANG_WEI, reader=reader)
+    # A read is 16 commands (2 SELECT file, 12 READ RECORD, SELECT application, the retry counter);
+    # VERIFY is the second command of verify_pin, after SELECT application.
+    failing = 3 if operation == "read" else 16 + 1
+    monkeypatch.setattr(reader, "_scard", _TransmitFails(reader._scard, getattr(scard, error), failing))
+    if operation == "read":
+        result = read(reader)
+    else:
+        assert read(reader).ok
+        result = verify(reader, "123456")
+    assert result.code is CompletionCode.MEDIA_REMOVED, result.detail
+    assert error in result.detail
+    assert reader.status.state is DeviceState.ONLINE
+    assert read(reader).ok
 
 
 def test_cancel_between_apdus_stops_the_read(reader, insert_card) -> None:

@@ -40,10 +40,14 @@ def test_virtual_card_command_and_diag_card_read_a_demo_card(pcscd, tmp_path: Pa
     report = json.loads(result.stdout)
     assert report["result"] == "success"
     assert report["card"]["card_number"] == "A0****043" and report["card"]["name"] == "陈*"
+    # The card identification code: region and the fixed D156000005, then only the last four of its own digits.
+    assert report["card"]["card_id_code"] == "320100D156000005************0004"
+    assert report["card"]["pin_tries_left"] == "3"
     from kiosk.demo_cards import demo_card_record
 
     full = demo_card_record("A00000043")
-    assert full.ssn not in result.stdout + result.stderr and full.card_number not in result.stdout
+    shown = result.stdout + result.stderr
+    assert full.ssn not in shown and full.card_number not in shown and full.card_id_code not in shown
     assert card.returncode == 0
     wait_until(lambda: slot_is_empty(READER_NAME), "pcscd to see the slot empty again")
 

@@ -30,7 +30,7 @@ STATE_CHANGE_LIMIT_S = 10.0            # an upper bound for waiting, never a spe
 
 # Mirrors `enum scenario` in fake_ireadcard.c.
 GOOD, NO_CARD, BAD_CHECK_DIGIT, WRONG_FIELD_COUNT, UNTERMINATED, INVALID_GBK, SLOW, READER_GONE, \
-    READ_FAILURE, UNKNOWN_CODE = range(10)
+    READ_FAILURE, UNKNOWN_CODE, RARE_NAME = range(11)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +161,23 @@ def test_good_record_becomes_validated_card_data(vendor_reader: VendorLibraryCar
     assert vendor_reader.statistics.snapshot()["cards_read"] == 1
 
 
+def test_a_name_outside_gbk_is_read_as_gb18030_2022(vendor_reader: VendorLibraryCardReader,
+                                                    fake: FakeControls) -> None:
+    """䶮 (FE9F), 㐀 (a four-byte code) and FE59, which GB 18030-2022 maps to U+9FB4 and 2005 to a PUA character."""
+    fake.set_scenario(RARE_NAME)
+    result = vendor_reader.read_card()
+    assert result.code is CompletionCode.SUCCESS, result.detail
+    assert result.value.name == "王䶮㐀\u9fb4"
+    assert result.value.masked()["name"] == "王***"
+
+
+def test_the_interface_cannot_tell_pin_tries_before_entry(vendor_reader: VendorLibraryCardReader) -> None:
+    """iReadCardBas says nothing about the PIN: None, "unknown", never a guess."""
+    card = vendor_reader.read_card().value
+    assert card.pin_tries_left is None and not card.pin_blocked
+    assert card.masked()["pin_tries_left"] == "unknown"
+
+
 def test_read_type_follows_the_configuration(fake_libraries: FakeLibraries, fake: FakeControls) -> None:
     for kwargs, expected_itype, contact, contactless in (
             ({"contactless": True}, READ_AUTO_CONTACTLESS_FIRST, True, True),
@@ -181,7 +198,7 @@ def test_read_type_follows_the_configuration(fake_libraries: FakeLibraries, fake
     (BAD_CHECK_DIGIT, CompletionCode.MEDIA_INVALID, "card field ssn"),
     (WRONG_FIELD_COUNT, CompletionCode.MEDIA_INVALID, "9 separators, expected 11"),
     (UNTERMINATED, CompletionCode.HARDWARE_ERROR, "not terminated within 1024 bytes"),
-    (INVALID_GBK, CompletionCode.MEDIA_INVALID, "not valid GBK"),
+    (INVALID_GBK, CompletionCode.MEDIA_INVALID, "not valid GB18030 (GBK) text"),
     (READ_FAILURE, CompletionCode.MEDIA_INVALID, "returned -11"),
     (UNKNOWN_CODE, CompletionCode.HARDWARE_ERROR, "returned -99: unexpected return code"),
 ])

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from devices.card.profile import (APPLICATION_NAME, FILES, HOLDER_FILE_ID, ISSUER_FILE_ID, PIN_MAX_TRIES, CardRecord,
-                                  decode_record, read_record, select_application, select_file, verify_pin)
+                                  decode_record, pin_status, read_record, select_application, select_file,
+                                  tries_left_from_status, verify_pin)
 from devices.card.virtual_card import (ATR, CONTROL_GET_ATR, CONTROL_POWER_OFF, CONTROL_POWER_ON, CONTROL_RESET,
                                        CardFault, VirtualCard, run_virtual_card, vpcd_port, vpcd_reader_name)
 from devices.model import CompletionCode, DeviceError
@@ -301,6 +302,25 @@ def test_verify_without_data_reports_tries_left(vpcd: FakeVpcd, plug) -> None:
     vpcd.exchange(select_application())
     vpcd.exchange(verify_pin("000000"))
     assert vpcd.exchange(b"\x00\x20\x00\x00").hex().upper() == "63C2"
+
+
+def test_the_retry_counter_query_costs_no_try_and_says_blocked(vpcd: FakeVpcd, plug) -> None:
+    """VERIFY without data, also in its T=0 form with P3 = 00 (docs/card-profile.md)."""
+    card = plug()
+    vpcd.exchange(select_application())
+    for _ in range(5):
+        assert vpcd.exchange(pin_status()).hex().upper() == "63C3"
+        assert vpcd.exchange(b"\x00\x20\x00\x00\x00").hex().upper() == "63C3"
+    assert card.record.pin_tries_left == PIN_MAX_TRIES
+    assert vpcd.exchange(verify_pin("123456")).hex().upper() == "9000"
+    assert vpcd.exchange(pin_status()).hex().upper() == "9000"      # verified in this selection
+    card.set_faults(CardFault.BLOCKED_PIN)
+    assert vpcd.exchange(pin_status()).hex().upper() == "6983"
+    assert tries_left_from_status(b"", bytes.fromhex("6983")) == 0
+    assert tries_left_from_status(b"", bytes.fromhex("63C2")) == 2
+    for unknown in ("9000", "6D00", "6700", "6A86"):
+        assert tries_left_from_status(b"", bytes.fromhex(unknown)) is None
+    assert tries_left_from_status(b"\x01", bytes.fromhex("63C2")) is None
 
 
 def test_a_demo_card_with_no_tries_left_is_blocked(vpcd: FakeVpcd, plug) -> None:

@@ -28,6 +28,7 @@ enum scenario {
     SCENARIO_READER_GONE = 7,
     SCENARIO_READ_FAILURE = 8,
     SCENARIO_UNKNOWN_CODE = 9,
+    SCENARIO_RARE_NAME = 10,
 };
 
 #define SPEC_OUTPUT_BYTES 1024
@@ -50,6 +51,12 @@ enum scenario {
 /* 0xFF never starts a GBK character. */
 #define INVALID_GBK_RECORD \
     "320100|320102198001011238|A00000019|320100D156000005A1B2C3D4E5F60001|\xFF\xFE" \
+    "|0086C1A20300|3.00|20210601|20310601|320100000001|0001A2B3C4D5|"
+
+/* 王䶮㐀龴 in GB 18030-2022: CDF5, FE9F (U+4DAE, not in GBK), 8139EE39 (U+3400, a four-byte code),
+ * FE59 (U+9FB4; GB 18030-2005 mapped FE59 to the private-use U+E81E). */
+#define RARE_NAME_RECORD \
+    "320100|320102198001011238|A00000019|320100D156000005A1B2C3D4E5F60001|\xCD\xF5\xFE\x9F\x81\x39\xEE\x39\xFE\x59" \
     "|0086C1A20300|3.00|20210601|20310601|320100000001|0001A2B3C4D5|"
 
 static atomic_int current_scenario = SCENARIO_GOOD;
@@ -139,6 +146,7 @@ int iReadCardBas(int iType, char *pOutInfo)
     case SCENARIO_BAD_CHECK_DIGIT: strcpy(pOutInfo, BAD_CHECK_DIGIT_RECORD); return 0;
     case SCENARIO_WRONG_FIELD_COUNT: strcpy(pOutInfo, WRONG_FIELD_COUNT_RECORD); return 0;
     case SCENARIO_INVALID_GBK: strcpy(pOutInfo, INVALID_GBK_RECORD); return 0;
+    case SCENARIO_RARE_NAME: strcpy(pOutInfo, RARE_NAME_RECORD); return 0;
     case SCENARIO_UNTERMINATED: memset(pOutInfo, '7', SPEC_OUTPUT_BYTES); return 0;
     default: strcpy(pOutInfo, GOOD_RECORD); return 0;
     }
