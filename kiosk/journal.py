@@ -138,6 +138,23 @@ class JournalError(Exception):
     """The journal file cannot be used, or a write did not reach it."""
 
 
+class JournalDamaged(JournalError):
+    """The file at the journal's place is damaged: its content cannot be read as a journal.
+
+    Evidence of a broken journal (a failed check), unlike a missing, unreadable or
+    foreign file, which is a problem of where the journal was looked for.
+    """
+
+
+# SQLite's own words for a file whose bytes are wrong (as opposed to locked, missing or read-only).
+_DAMAGE_ERROR_NAMES = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return any(name == base or name.startswith(base + "_") for base in _DAMAGE_ERROR_NAMES)   # extended codes too
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     seq: int
@@ -291,6 +308,8 @@ class Journal:
             raise
         except sqlite3.Error as error:
             conn.close()
+            if _is_damage(error):
+                raise JournalDamaged(f"journal {self.path} is damaged and cannot be read ({error})") from None
             raise JournalError(f"journal {self.path} cannot be used: {error}") from None
         return conn
 
@@ -310,7 +329,9 @@ class Journal:
         except OSError as error:
             raise JournalError(f"journal {self.path} cannot be opened: {error.strerror or error}") from None
         if header and header != _SQLITE_HEADER:   # an empty file is a journal not yet started
-            raise JournalError(f"{self.path} is not a kiosk journal (not an SQLite database file)")
+            # Every journal with entries starts with this header: the file was overwritten or damaged.
+            raise JournalDamaged(f"{self.path} is damaged or not a kiosk journal (it does not start like an "
+                                 "SQLite database file)")
 
     def _check_identity(self, conn: sqlite3.Connection) -> None:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -466,6 +487,18 @@ class Journal:
             except sqlite3.Error as error:
                 raise JournalError(f"journal {self.path} cannot be read: {error}") from None
         return row[0] if row is not None else None
+
+    def prune_anchor(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest entry pruning removed; None when nothing was ever pruned.
+
+        Pruning removes only the oldest entries, so an entry after the anchor that is no
+        longer in the file was removed some other way.
+        """
+        with self._lock:
+            try:
+                return _meta(self._connection(), "anchor")
+            except sqlite3.Error as error:
+                raise JournalError(f"journal {self.path} cannot be read: {error}") from None
 
     def count(self) -> int:
         with self._lock:

@@ -2,8 +2,10 @@
 
 Works on the journal of a profile (`<storage dir>/journal.sqlite3`) or any journal
 file (`--path`), also while the kiosk is running: the journal serialises writers of
-both processes. Exit codes: 0 fine, 1 the journal is broken (or refused to prune a
-broken part), 2 a configuration or path problem.
+both processes. Exit codes (EXIT_CODES_HELP, shown by --help): 0 fine, 1 the journal
+is broken (a failed check, a damaged file, an expected hash that does not match or an
+expected entry removed other than by pruning, or prune refusing a broken part), 2 the
+journal could not be found or used from the configuration and arguments.
 
 Only argparse is imported up front, like the rest of the `kiosk` command: the
 journal and the configuration load when a journal action runs.
@@ -25,9 +27,19 @@ DEFAULT_PROFILE = "service_hall"
 JOURNAL_FILE_NAME = "journal.sqlite3"
 DEFAULT_SHOW_LIMIT = 50
 
+EXIT_CODES_HELP = f"""exit codes:
+  {EXIT_OK}  fine: the journal is intact (verify), or the action was done
+  {EXIT_BROKEN}  the journal is broken: a link of the chain, a damaged file that cannot be read,
+     an --expect hash that does not match, an --expect entry removed other than by pruning
+     (pruning removes only the oldest entries), or prune refusing to remove a broken part
+  {EXIT_CONFIG}  no journal to check: a configuration error, a profile without storage, no file
+     at the path, a directory, a file that cannot be opened, another SQLite database, or a
+     journal written by a newer kiosk"""
+
 
 def add_journal_parser(subparsers) -> None:
-    parser = subparsers.add_parser("journal", help="verify, show or prune the electronic journal")
+    parser = subparsers.add_parser("journal", help="verify, show or prune the electronic journal",
+                                   epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     location = argparse.ArgumentParser(add_help=False)
     where = location.add_mutually_exclusive_group()
     where.add_argument("--profile", help=f"profile whose journal to use (default: {DEFAULT_PROFILE})")
@@ -35,11 +47,14 @@ def add_journal_parser(subparsers) -> None:
 
     actions = parser.add_subparsers(dest="journal_action", required=True, metavar="ACTION")
     verify = actions.add_parser("verify", parents=[location],
-                                help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)")
+                                help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)",
+                                epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     verify.add_argument("--expect", action="append", default=[], metavar="SEQ:HASH", type=_expected_hash,
                         help="an entry's hash as reported off the terminal (heartbeat journal_seq:journal_hash in "
-                             "GET /v1/terminals): also catches a journal rewritten with recomputed hashes")
-    show = actions.add_parser("show", parents=[location], help="the newest entries, oldest of them first")
+                             "GET /v1/terminals): also catches a journal rewritten with recomputed hashes, and "
+                             "newest entries removed with the head moved back")
+    show = actions.add_parser("show", parents=[location], help="the newest entries, oldest of them first",
+                              epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     show.add_argument("--limit", type=int, default=DEFAULT_SHOW_LIMIT,
                       help=f"how many entries (default: {DEFAULT_SHOW_LIMIT}, at most 5000)")
     show.add_argument("--kind", action="append", default=None, metavar="KIND",
@@ -47,7 +62,8 @@ def add_journal_parser(subparsers) -> None:
     show.add_argument("--time-zone", metavar="ZONE", default=None,
                       help="show times in this IANA zone (default: the profile's terminal.time_zone; "
                            "Asia/Shanghai with --path)")
-    prune = actions.add_parser("prune", parents=[location], help="remove entries older than the retention")
+    prune = actions.add_parser("prune", parents=[location], help="remove entries older than the retention",
+                               epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     prune.add_argument("--retention-days", type=int, default=None,
                        help="keep this many days (default: the profile's journal.retention_days, 365 with --path)")
     parser.set_defaults(handler=run_journal_command)
@@ -55,7 +71,7 @@ def add_journal_parser(subparsers) -> None:
 
 def run_journal_command(args) -> int:
     from kiosk.config import ConfigError
-    from kiosk.journal import Journal, JournalError
+    from kiosk.journal import Journal, JournalDamaged, JournalError
 
     try:
         path, retention_days = _journal_location(args)
@@ -78,6 +94,12 @@ def run_journal_command(args) -> int:
         journal = Journal(path, retention_days=retention_days)
     except ValueError as error:
         return _fail(str(error), EXIT_CONFIG)
+    except JournalDamaged as error:
+        # Damage is what a check is there to find: a failed verification, not a configuration problem.
+        if args.journal_action == "verify":
+            print(f"journal BROKEN: {error}")
+            return EXIT_BROKEN
+        return _fail(f"journal BROKEN: {error}", EXIT_BROKEN)
     except JournalError as error:
         return _fail(str(error), EXIT_CONFIG)
     try:
@@ -119,8 +141,8 @@ def _journal_location(args) -> tuple[Path, int]:
 
 def _expected_hash(text: str) -> tuple[int, str]:
     seq_text, _, digest = text.partition(":")
-    if not seq_text.isdigit() or not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise argparse.ArgumentTypeError(f"{text[:80]!r}: give SEQ:HASH (an entry number and 64 hex digits)")
+    if not seq_text.isdigit() or int(seq_text) < 1 or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise argparse.ArgumentTypeError(f"{text[:80]!r}: give SEQ:HASH (an entry number from 1 and 64 hex digits)")
     return int(seq_text), digest
 
 
@@ -128,10 +150,22 @@ def _verify(journal, expected: list[tuple[int, str]] = ()) -> int:
     verification = journal.verify()
     print(verification.summary())
     ok = verification.ok
+    anchor = journal.prune_anchor()
+    pruned_through = anchor[0] if anchor is not None else 0
     for seq, digest in expected:
         stored = journal.hash_at(seq)
-        if stored is None:
-            print(f"entry #{seq}: not in this journal (pruned, or removed): cannot be compared")
+        if stored is None and seq <= pruned_through:
+            print(f"entry #{seq}: pruned (entries up to #{pruned_through} were removed by pruning): "
+                  "cannot be compared")
+        elif stored is None:
+            # Pruning removes only the oldest entries, up to its anchor: anything after it that is
+            # gone was removed behind the journal's back, e.g. the newest ones with the head moved back.
+            ends = f"ends at entry #{verification.last_seq}" if verification.last_seq is not None else "is empty"
+            pruned = f"pruning removed only entries up to #{pruned_through}" if pruned_through else \
+                "nothing was ever pruned"
+            print(f"entry #{seq}: MISSING: reported off the terminal but not in this journal, which {ends}; "
+                  f"{pruned}, so entries were removed after it was reported")
+            ok = False
         elif stored != digest:
             print(f"entry #{seq}: does NOT match the hash reported off the terminal: "
                   "the journal was rewritten after it was reported")

@@ -488,9 +488,10 @@ def test_command_path_and_profile_problems_exit_2(tmp_path: Path, capsys) -> Non
     assert run_command("journal", "verify", "--path", str(tmp_path / "none.sqlite3")) == 2
     assert "no journal at" in capsys.readouterr().err
 
-    garbage = tmp_path / "garbage.sqlite3"
-    garbage.write_bytes(b"\x00garbage" * 64)
-    assert run_command("journal", "verify", "--path", str(garbage)) == 2
+    other = tmp_path / "outbox.sqlite3"     # a wrong --path, not a damaged journal
+    with raw(other) as conn:
+        conn.execute("CREATE TABLE outbox (key TEXT)")
+    assert run_command("journal", "verify", "--path", str(other)) == 2
     assert "not a kiosk journal" in capsys.readouterr().err
 
     # The demo profile keeps nothing between runs.
@@ -543,3 +544,77 @@ def test_a_journal_rewritten_whole_passes_its_own_check_but_not_the_reported_hea
     assert "entry #6: does NOT match the hash reported off the terminal" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         run_command("journal", "verify", "--path", str(journal_path), "--expect", "6:not-a-hash")
+
+
+def test_newest_entries_removed_with_the_head_moved_back_fail_against_the_reported_head(
+        journal: Journal, journal_path: Path, capsys) -> None:
+    fill(journal, 10)
+    reported_seq, reported_hash = journal.head()        # #10, carried off the terminal by the heartbeat
+    with raw(journal_path) as conn:
+        # Someone removes the newest entries and moves the head record back over the gap.
+        new_head = conn.execute("SELECT seq, hash FROM journal WHERE seq = 7").fetchone()
+        conn.execute("DROP TRIGGER journal_no_delete")
+        conn.execute("DELETE FROM journal WHERE seq > 7")
+        conn.execute("UPDATE journal_meta SET seq = ?, hash = ? WHERE name = 'head'", new_head)
+    journal.close()
+    assert run_command("journal", "verify", "--path", str(journal_path)) == 0   # its own check cannot see it
+    capsys.readouterr()
+    expect = f"{reported_seq}:{reported_hash}"
+    assert run_command("journal", "verify", "--path", str(journal_path), "--expect", expect) == 1
+    output = capsys.readouterr().out
+    assert "entry #10: MISSING: reported off the terminal but not in this journal, which ends at entry #7" in output
+    assert "nothing was ever pruned" in output and "pruned, or removed" not in output
+
+
+def test_an_expected_entry_after_the_pruning_anchor_must_be_there(journal_path: Path, capsys) -> None:
+    clock = FakeClock()
+    with Journal(journal_path, retention_days=1, clock=clock) as journal:
+        fill(journal, 4)                                   # #1..#4, old
+        old_seq, old_hash = 3, journal.hash_at(3)
+        clock.now += 2 * DAY
+        fill(journal, 4)                                   # #5..#8, recent
+        newest_seq, newest_hash = journal.head()
+        assert journal.prune() == 4                        # anchor #4, prune entry #9
+    # An expected entry pruned away (at or before the anchor) cannot be compared: not a failure.
+    assert run_command("journal", "verify", "--path", str(journal_path), "--expect", f"{old_seq}:{old_hash}") == 0
+    assert "entry #3: pruned (entries up to #4 were removed by pruning)" in capsys.readouterr().out
+    # One after the anchor is either there and matching, or removed: pruning never removes the newest.
+    expect = f"{newest_seq}:{newest_hash}"
+    assert run_command("journal", "verify", "--path", str(journal_path), "--expect", expect) == 0
+    assert "entry #8: matches" in capsys.readouterr().out
+    assert run_command("journal", "verify", "--path", str(journal_path), "--expect", f"12:{newest_hash}") == 1
+    output = capsys.readouterr().out
+    assert "entry #12: MISSING" in output and "pruning removed only entries up to #4" in output
+    with pytest.raises(SystemExit):
+        run_command("journal", "verify", "--path", str(journal_path), "--expect", f"0:{newest_hash}")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten page", "overwritten header"])
+def test_a_journal_damaged_at_open_fails_verification_not_configuration(journal: Journal, journal_path: Path,
+                                                                       damage: str, capsys) -> None:
+    for index in range(300):
+        journal.record(SESSION_STARTED, service="contributions" * 4, number=index)
+    journal.close()
+    with raw(journal_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")   # everything in the main file
+    data = journal_path.read_bytes()
+    if damage == "truncated":
+        data = data[:len(data) // 2]
+    elif damage == "overwritten page":
+        data = data[:100] + b"\xff" * 200 + data[300:]
+    else:
+        data = b"\x00" * 16 + data[16:]
+    journal_path.write_bytes(data)
+    assert run_command("journal", "verify", "--path", str(journal_path)) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("journal BROKEN: ") and "damaged" in captured.out
+    assert run_command("journal", "show", "--path", str(journal_path)) == 1
+    assert "journal BROKEN: " in capsys.readouterr().err
+
+
+def test_the_journal_command_help_documents_its_exit_codes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        run_command("journal", "verify", "--help")
+    text = capsys.readouterr().out
+    assert "exit codes:" in text
+    assert "1  the journal is broken" in text and "damaged file" in text and "2  no journal to check" in text
