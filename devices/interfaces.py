@@ -228,6 +228,7 @@ class ReceiptPrinterCapabilities:
     status_readback: bool = True  # DLE EOT real-time status
     chinese: bool = True         # GB18030 Chinese character mode (FS &)
     connection: str = "network"
+    font_charset: str = "gbk"    # what the built-in Chinese font covers: gb2312, gbk or gb18030; other characters print as an image
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,14 +7,21 @@ else is kept in `unknown` so a test can insist there is none.
 
 Bounded and robust: every step consumes at least one byte, so junk always ends; a command
 cut off by the end of the data raises `ValueError` saying which, and nothing else raises.
-Text is GB18030 inside `FS &` ... `FS .` (Chinese character mode) and code page 437
+Text is GB 18030-2022 inside `FS &` ... `FS .` (Chinese character mode) and code page 437
 outside it, as on a Chinese ESC/POS printer.
+
+A line the printer's font cannot print (a rare name character, see `line_raster.py`)
+arrives as a `GS v 0` image: it is decoded as an image (`images`, and "[image WxH]" in
+`paper` where the line would be), not read back as text. Tests check that the image sits
+in place of the line and compare its glyph cells with an independent rendering.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from typing import NamedTuple
+
+from devices import gb18030
 
 ESC, FS, GS, DLE = 0x1B, 0x1C, 0x1D, 0x10
 _ALIGNMENTS = {0: "left", 48: "left", 1: "center", 49: "center", 2: "right", 50: "right"}
@@ -172,7 +179,7 @@ class _Decoder:
         self.position = end
         if not self.line_parts:
             self.line_style = (self.align, self.bold, self.double_width, self.double_height)
-        self.line_parts.append(chunk.decode("gb18030", "replace") if self.chinese else chunk.decode("cp437"))
+        self.line_parts.append(gb18030.decode(chunk, "replace") if self.chinese else chunk.decode("cp437"))
 
     def end_line(self) -> None:
         align, bold, double_width, double_height = self.line_style or (

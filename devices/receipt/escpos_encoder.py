@@ -7,6 +7,10 @@ What the bytes look like and why:
   `FS &` (Chinese character mode on) and `FS .` (off): the encoding and mode Chinese
   ESC/POS printers expect. In that mode every non-ASCII character is printed from the
   24x24 Chinese font and takes two columns; ASCII takes one. Pure ASCII lines go as is.
+- The printer's built-in font covers what `capabilities.font_charset` says (GB2312, GBK
+  or all of GB 18030). A line holding a character outside it (a name with 䶮, U+4DAE, which
+  GBK lacks) is drawn with Qt and sent as a `GS v 0` raster image of the same size in place
+  of the text line (`line_raster.py`); without Qt fonts, the missing character prints as 〓.
 - Layout (wrapping, KeyValue columns, rules) is done here, in columns, so the printer
   never wraps on its own (it would split a GB18030 character or a word anywhere).
 - Text never carries commands: control and invisible formatting characters are stripped
@@ -31,7 +35,10 @@ import unicodedata
 from escpos.constants import (ESC, FS, GS, HW_INIT, PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M, QR_MODEL_2,
                               TXT_SIZE, TXT_STYLE)
 
+from devices import gb18030
 from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout, Rule, Text
+from devices.receipt.line_raster import (COLUMN_DOTS, check_charset, line_fits_font, raster_line,
+                                         with_missing_marks)
 
 CHINESE_MODE_ON = FS + b"&"
 CHINESE_MODE_OFF = FS + b"."
@@ -176,7 +183,31 @@ def encode_line(line: str) -> bytes:
     """A sanitized line as printer bytes, with Chinese mode around it only when it needs it."""
     if line.isascii():
         return line.encode("ascii") + LF
-    return CHINESE_MODE_ON + line.encode("gb18030", "replace") + CHINESE_MODE_OFF + LF
+    return CHINESE_MODE_ON + gb18030.encode(line, "replace") + CHINESE_MODE_OFF + LF
+
+
+def raster_command(width_bytes: int, height: int, rows: bytes) -> bytes:
+    """GS v 0, normal size: the image prints where the next text line would."""
+    return GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little") + rows
+
+
+def raster_text_line(line: str, *, align: Align, dots_per_line: int, bold: bool = False,
+                     large: bool = False) -> bytes | None:
+    """A sanitized line as a `GS v 0` image (line_raster.py), or None where Qt cannot draw text."""
+    column_dots = COLUMN_DOTS * (2 if large else 1)
+    line_dots = display_columns(line) * column_dots
+    free = max(0, dots_per_line - line_dots)
+    start = {Align.LEFT: 0, Align.CENTER: free // 2, Align.RIGHT: free}[Align(align)]
+    # Shift a dot or two if the image bytes happen to spell a real-time command.
+    for shift in (0, 1, -1, 2, -2, 3, -3):
+        drawn = raster_line(line, offset_dots=max(0, min(free, start + shift)), dots_per_line=dots_per_line,
+                            bold=bold, large=large)
+        if drawn is None:
+            return None
+        command = raster_command(*drawn)
+        if not any(prefix in command for prefix in REALTIME_PREFIXES):
+            break
+    return command
 
 
 # --- QR codes --------------------------------------------------------------------------
@@ -252,6 +283,7 @@ class _ReceiptWriter:
         self.columns = int(capabilities.columns)
         self.dots_per_line = int(capabilities.dots_per_line)
         self.chinese = bool(capabilities.chinese)
+        self.font_charset = check_charset(getattr(capabilities, "font_charset", "gbk"))
         self.native_qr = bool(capabilities.native_qr)
         self.out = bytearray(HW_INIT)
         self._align = Align.LEFT   # what ESC @ leaves behind
@@ -271,7 +303,12 @@ class _ReceiptWriter:
 
     def lines(self, lines: list[str]) -> None:
         for line in lines:
-            self.out += encode_line(line)
+            if not self.chinese or line_fits_font(line, self.font_charset):
+                self.out += encode_line(line)
+                continue
+            image = raster_text_line(line, align=self._align, dots_per_line=self.dots_per_line, bold=self._bold,
+                                     large=self._large)
+            self.out += image if image is not None else encode_line(with_missing_marks(line, self.font_charset))
 
     def text(self, block: Text) -> None:
         self.style(block.align, block.bold, block.large)

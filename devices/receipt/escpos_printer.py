@@ -38,6 +38,7 @@ from devices.model import (CancelToken, CompletionCode, CoverState, DeviceError,
                            PaperState)
 from devices.receipt.escpos_encoder import ReceiptEncodingError, encode_receipt
 from devices.receipt.layout import ReceiptLayout
+from devices.receipt.line_raster import check_charset
 from devices.receipt.transports import ConnectionLost, DeviceNotFound, Transport, TransportError
 
 log = logging.getLogger("devices.receipt")
@@ -91,15 +92,18 @@ def status_from_replies(printer: int, offline_cause: int, error_cause: int, pape
 
 class EscposReceiptPrinter(ReceiptPrinter):
     def __init__(self, name: str, transport: Transport, width_mm: int = 80, *, status_readback: bool = True,
-                 native_qr: bool = True, status_timeout_s: float = 1.0, full_cut: bool = False) -> None:
+                 native_qr: bool = True, status_timeout_s: float = 1.0, full_cut: bool = False,
+                 font_charset: str = "gbk") -> None:
         if width_mm not in PAPER_GEOMETRY:
             raise ValueError(f"receipt paper width {width_mm} mm is not supported; use 58 or 80")
+        check_charset(font_charset)
         super().__init__(name)
         columns, dots = PAPER_GEOMETRY[width_mm]
         self._transport = transport
         self._capabilities = ReceiptPrinterCapabilities(
             width_mm=width_mm, columns=columns, dots_per_line=dots, cutter=True, native_qr=native_qr,
-            status_readback=bool(status_readback and transport.can_read), chinese=True, connection=transport.kind)
+            status_readback=bool(status_readback and transport.can_read), chinese=True, connection=transport.kind,
+            font_charset=font_charset)
         self._status_timeout_s = status_timeout_s
         self._full_cut = full_cut
         self._io = threading.RLock()  # one conversation with the printer at a time

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,9 +96,117 @@ def test_ascii_lines_go_as_is_without_chinese_mode() -> None:
     assert b"Pension 2026\n" in data and CHINESE_MODE_ON not in data
 
 
-def test_characters_outside_the_bmp_use_gb18030_four_byte_codes() -> None:
-    decoded = decode([Text("姓名：𠀀䶮")], cut=False)  # rare name characters (CJK extension B and A)
-    assert decoded.lines[0] == "姓名：𠀀䶮"
+def test_a_gb18030_printer_gets_rare_characters_as_text_with_four_byte_codes() -> None:
+    full_font = ReceiptPrinterCapabilities(font_charset="gb18030")
+    decoded = decode([Text("姓名：𠀀䶮\u9fb4")], full_font, cut=False)  # CJK extension B and A, a 2022 remap
+    assert decoded.lines[0] == "姓名：𠀀䶮\u9fb4" and decoded.images == []
+    data = encode_receipt(ReceiptLayout((Text("𠀀䶮\u9fb4"),), cut=False), full_font)
+    assert "𠀀".encode("gb18030") + bytes.fromhex("FE9F") + bytes.fromhex("FE59") in data  # FE59: GB 18030-2022
+
+
+# --- characters the printer's font lacks -----------------------------------------------------
+
+REFERENCE_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def reference_glyph(char: str):
+    """The character drawn by FreeType through Pillow, not by Qt: an independent rendering to compare with."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(REFERENCE_FONT, 22, index=2)  # index 2: Noto Sans CJK SC
+    image = Image.new("L", (24, 24), 255)
+    ImageDraw.Draw(image).text((12, 12), char, font=font, fill=0, anchor="mm")
+    return image
+
+
+def ink_shape(image) -> list[bool]:
+    """The ink of a glyph cell, cropped to its bounding box and scaled to 16x16 dots."""
+    from PIL import Image
+
+    grey = image.convert("L")
+    box = ImageOps.invert(grey).getbbox()
+    assert box is not None, "no ink in this cell"
+    return [value < 128 for value in grey.crop(box).resize((16, 16), Image.BILINEAR).tobytes()]
+
+
+def likeness(cell, char: str) -> float:
+    ours, reference = ink_shape(cell), ink_shape(reference_glyph(char))
+    both = sum(a and b for a, b in zip(ours, reference))
+    either = sum(a or b for a, b in zip(ours, reference))
+    return both / either
+
+
+def best_match(cell, candidates: str) -> str:
+    return max(candidates, key=lambda char: likeness(cell, char))
+
+
+@pytest.fixture
+def fonts(qapp):
+    """Drawing a line needs Qt fonts, hence a QGuiApplication (pytest-qt's)."""
+    assert Path(REFERENCE_FONT).exists(), "install fonts-noto-cjk"
+    return qapp
+
+
+@BOTH_WIDTHS
+def test_a_name_outside_the_printer_font_prints_as_an_image_in_place_of_its_line(fonts, caps) -> None:
+    """A GBK printer font has no 䶮: that line is a raster image; the lines around it stay text."""
+    decoded = decode([Text("参保凭条", Align.CENTER), KeyValue("姓名", "王䶮"), KeyValue("时间", "10:05")], caps,
+                     cut=False)
+    assert decoded.paper[:3] == ["参保凭条", f"[image {caps.dots_per_line}x24]",
+                                 "时间" + " " * (caps.columns - 9) + "10:05"]
+    assert decoded.unknown == [] and len(decoded.images) == 1
+    data = encode_receipt(ReceiptLayout((KeyValue("姓名", "王䶮"),), cut=False), caps)
+    assert "䶮".encode("gb18030") not in data and "王".encode("gb18030") not in data   # no text the font lacks
+    assert not any(prefix in data for prefix in REALTIME_PREFIXES)
+
+
+def test_the_image_of_a_line_is_legible_where_the_text_would_be(fonts, tmp_path: Path) -> None:
+    """Each character sits in its text-mode cell and looks like the character (FreeType draws the reference)."""
+    decoded = decode([KeyValue("姓名", "王䶮")], cut=False)
+    image = raster_to_image(decoded.images[0]).convert("L")
+    raster_to_image(decoded.images[0], scale=3, margin=8).save(tmp_path / "name-line.png")  # to look at
+    cells = {"姓": (0, 24), "名": (24, 48), "王": (528, 552), "䶮": (552, 576)}  # value right-aligned, 12 dots a column
+    rivals = "姓名王䶮龚龙主口〓?"
+    for char, (left, right) in cells.items():
+        cell = image.crop((left, 0, right, 24))
+        assert best_match(cell, rivals) == char, char
+    blank = image.crop((48, 0, 528, 24))
+    assert ImageOps.invert(blank).getbbox() is None   # nothing between label and value
+
+
+def test_large_centred_lines_keep_their_size_and_place_as_images(fonts) -> None:
+    decoded = decode([Text("王䶮", Align.CENTER, large=True), Text("王䶮", Align.RIGHT, bold=True)], cut=False)
+    assert decoded.paper[:2] == ["[image 576x48]", "[image 576x24]"]
+    large = raster_to_image(decoded.images[0]).convert("L")
+    left, _, right, _ = ImageOps.invert(large).getbbox()
+    assert abs((left + right) / 2 - 288) <= 8           # centred on the paper
+    assert 60 <= right - left <= 96                      # two double-size characters: 4 columns of 24 dots
+    right_aligned = raster_to_image(decoded.images[1]).convert("L")
+    assert ImageOps.invert(right_aligned).getbbox()[2] >= 570
+
+
+def test_the_printer_font_decides_what_goes_as_text(fonts) -> None:
+    """堃 is GBK but not GB2312: text on a GBK printer, an image on a GB2312 one."""
+    gb2312 = ReceiptPrinterCapabilities(font_charset="gb2312")
+    assert decode([Text("李堃")], cut=False).lines[0] == "李堃"
+    assert decode([Text("李堃")], gb2312, cut=False).paper[0] == "[image 576x24]"
+    assert decode([Text("李明")], gb2312, cut=False).lines[0] == "李明"
+    with pytest.raises(ValueError, match="gb2312, gbk, gb18030"):
+        encode_receipt(ReceiptLayout((Text("x"),)), ReceiptPrinterCapabilities(font_charset="big5"))
+
+
+def test_without_qt_fonts_a_missing_character_prints_as_the_geta_mark(tmp_path: Path) -> None:
+    """A process without a QGuiApplication cannot draw: 〓 (GB2312 A1FA) marks the missing character."""
+    script = ("from devices.interfaces import ReceiptPrinterCapabilities\n"
+              "from devices.receipt.escpos_decode import decode_escpos\n"
+              "from devices.receipt.escpos_encoder import encode_receipt\n"
+              "from devices.receipt.layout import KeyValue, ReceiptLayout\n"
+              "data = encode_receipt(ReceiptLayout((KeyValue('姓名', '王䶮'),), cut=False), ReceiptPrinterCapabilities())\n"
+              "print(decode_escpos(data).paper[0])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[3])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip("\n") == "姓名" + " " * 40 + "王〓"
 
 
 def test_characters_that_cannot_be_encoded_become_question_marks() -> None:

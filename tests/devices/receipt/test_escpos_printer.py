@@ -19,7 +19,7 @@ import pytest
 
 from devices.interfaces import ReceiptPrinterCapabilities
 from devices.model import CancelToken, CompletionCode, CoverState, DeviceState, HealthLevel, PaperState
-from devices.receipt.escpos_decode import decode_escpos, raster_to_image
+from devices.receipt.escpos_decode import RasterImage, decode_escpos, raster_to_image
 from devices.receipt.escpos_encoder import display_columns, encode_receipt
 from devices.receipt.escpos_printer import EscposReceiptPrinter, status_from_replies
 from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout, Rule, Text
@@ -143,9 +143,12 @@ def test_raster_qr_fallback_printed_over_tcp_scans_with_zbarimg(printers, captur
     assert printer.print_receipt(contribution_receipt()).ok
 
     decoded = decode_escpos(capture.emulator.print_data)
-    assert decoded.qr_codes == [] and len(decoded.images) == 1 and decoded.unknown == []
-    assert decoded.images[0].width_dots <= 384
-    assert zbar_decode(raster_to_image(decoded.images[0], scale=2, margin=16), tmp_path) == VERIFY_URL
+    # Two images: the QR code, and the "¥ 835.00" line (U+00A5 is not in a GBK printer font: drawn as a line image).
+    assert decoded.qr_codes == [] and len(decoded.images) == 2 and decoded.unknown == []
+    qr = max(decoded.images, key=lambda image: image.height)
+    assert decoded.images[0] == RasterImage(384, 24, decoded.images[0].bitmap)
+    assert qr.width_dots <= 384
+    assert zbar_decode(raster_to_image(qr, scale=2, margin=16), tmp_path) == VERIFY_URL
 
 
 def test_file_transport_writes_the_same_bytes_as_the_network(printers, capture, tmp_path) -> None:
