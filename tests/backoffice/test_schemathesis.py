@@ -1,4 +1,5 @@
-"""Property-based run over the committed OpenAPI schema: nothing a client sends gives a 5xx.
+"""Property-based run over the committed OpenAPI schema: nothing a client sends gives a 5xx, and
+every answer conforms to the schema (status code, content type, body).
 
 Every generated request is signed like a terminal (and carries a citizen token), so the
 generated bodies and parameters reach the handlers instead of stopping at the signature
@@ -15,12 +16,17 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
 
 from backoffice.openapi import SCHEMA_PATH
 from kiosk.contract import signing
 from tests.backoffice.helpers import card_body
 
 schema = schemathesis.openapi.from_dict(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +63,27 @@ def send_signed(case, server, token: str) -> requests.Response:
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None,
+@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-def test_no_server_errors(case, fuzz_server):
+def test_no_server_errors_and_answers_conform(case, fuzz_server):
     server = fuzz_server
     response = send_signed(case, server, fresh_token(server))
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json"), response.text
         assert response.json()["code"]
+    case.validate_response(response, checks=CHECKS)
+
+
+def test_the_run_covers_every_signed_operation():
+    operations = {(op.method.upper(), op.path) for op in (result.ok() for result in schema.get_all_operations())}
+    signed = {(method, path) for method, path in operations
+              if path.startswith("/v1/") and not (method == "GET" and (path.startswith("/v1/certificates/")
+                                                                       or path in ("/v1/health", "/v1/terminals")))}
+    assert {("POST", "/v1/sessions"), ("POST", "/v1/me/certificates"), ("POST", "/v1/me/pension-transfers"),
+            ("POST", "/v1/terminals/{terminal_id}/heartbeat"), ("POST", "/v1/ecard/verify"),
+            ("GET", "/v1/me/contributions")} <= signed
+    assert len(signed) >= 13
 
 
 def test_signed_fuzz_requests_get_past_the_signature(fuzz_server):

@@ -46,7 +46,8 @@ def test_headless_demo_renders_screens_and_reaches_the_embedded_back_office(tmp_
 
 def test_backoffice_command_serves_the_contract(tmp_path: Path) -> None:
     port = free_port()
-    process = subprocess.Popen(kiosk_command("backoffice", "--port", str(port), "--db", str(tmp_path / "bo.sqlite3")),
+    process = subprocess.Popen(kiosk_command("backoffice", "--demo", "--port", str(port), "--db",
+                                             str(tmp_path / "bo.sqlite3")),
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
