@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Public (it is in the repository): accepted only in demo mode, never on a real site.
 DEMO_TERMINAL_ID = "KIOSK-DEMO-0001"
 DEMO_TERMINAL_SECRET = "demo-terminal-secret-change-me"
+MIN_ECARD_KEY_LENGTH = 32
 
 
 def _demo_terminals() -> dict[str, str]:
@@ -36,16 +39,24 @@ class BackofficeSettings:
     # used for transfer deadlines and the last contribution month.
     as_of: dt.date | None = None
     token_idle_seconds: int = 300
-    # How long a terminal's outbox may deliver a citizen's submission after the session.
-    submission_grant_seconds: int = 7 * 24 * 3600
-    terminals: dict[str, str] = field(default_factory=_demo_terminals)
-    demo_mode: bool = True  # enables POST /v1/ecard/codes
+    # Lifetime of a session's submission grant key: how long a terminal's outbox may still
+    # deliver that citizen's submissions after the session ended.
+    submission_grant_seconds: int = 48 * 3600
+    # Terminal id -> secret. Empty: only a demo back office starts, and it accepts the demo terminal.
+    terminals: dict[str, str] = field(default_factory=dict, repr=False)
+    # Demo mode: the public demo terminal (when no terminals are given) and POST /v1/ecard/codes,
+    # which mints a login code for any ssn. Off unless asked for.
+    demo_mode: bool = False
     max_body_bytes: int = 65536
-    verify_rate_limit_per_minute: int = 30
+    verify_rate_limit_per_minute: int = 30   # public calls, per client address
+    terminal_rate_limit_per_minute: int = 600  # signed calls, per authenticated terminal (0: no limit)
+    # Peers whose X-Forwarded-For is believed (a reverse proxy); empty: the peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
     certificate_validity_days: int = 90
     local_region: str = "320100"  # 南京市, 江苏省
     ecard_code_seconds: int = 60
-    ecard_key: str = "demo-ecard-hmac-key-change-me"
+    # HMAC key of the e-card codes; "" = a random key for this process (codes do not outlive it).
+    ecard_key: str = field(default="", repr=False)
     certificate_number_prefix: str = "NJ"
     # GET /v1/terminals: the hall manager's bearer token ("" = the route answers 403), and
     # how many missed beats (x the terminal's interval, 60 s when it sent none) make a terminal stale.
@@ -58,7 +69,19 @@ class BackofficeSettings:
     utc_now: Callable[[], dt.datetime] = field(default=_utc_now, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.ecard_key:
+            # frozen: set once here; dataclasses.replace() carries it over.
+            object.__setattr__(self, "ecard_key", secrets.token_urlsafe(32))
+        elif len(self.ecard_key) < MIN_ECARD_KEY_LENGTH:
+            raise ValueError(f"the e-card key needs at least {MIN_ECARD_KEY_LENGTH} characters")
+        object.__setattr__(self, "trusted_proxies", tuple(self.trusted_proxies))
         _check_zone(self.time_zone)
+
+    def accepted_terminals(self) -> dict[str, str]:
+        """The terminals allowed to sign: the configured ones, else (demo mode only) the demo terminal."""
+        if self.terminals:
+            return dict(self.terminals)
+        return _demo_terminals() if self.demo_mode else {}
 
     def now(self) -> dt.datetime:
         """This instant in the back office's zone (issue times, submission times)."""
