@@ -67,7 +67,10 @@ def rate_limited(request: Request) -> None:
 
 @router.get("/v1/certificates/{verification_code}", response_model=CertificateVerification,
             responses=problem_responses(404, 429), summary="Check a certificate (public, no signature)",
-            description="Public: anyone holding the paper can check it. Rate limited per client address.",
+            description=("Public: anyone holding the paper can check it, so it answers only what checks the paper: "
+                         "number, kind, period, issue date, valid-until, issuing office, the name masked (张*明) "
+                         "and `status` valid, expired or revoked; never the ssn, personal number, employers or "
+                         "bases. Rate limited per client address (the peer, or the client a trusted proxy names)."),
             dependencies=[Depends(rate_limited)])
 def verify_certificate(verification_code: str = Path(max_length=64),
                        conn: sqlite3.Connection = Depends(get_conn),

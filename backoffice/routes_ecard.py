@@ -21,8 +21,9 @@ router = APIRouter(tags=["e-card"])
 @router.post("/v1/ecard/codes", status_code=201, response_model=EcardCode,
              responses=problem_responses(400, 401, 404, 413, 422),
              summary="Issue a demo e-card code (demo mode only; 404 otherwise)",
-             description="Stands in for the phone app: the code is opaque, valid for a minute, and issuing a new "
-                         "one revokes the citizen's older codes.",
+             description="Stands in for the phone app: the code is opaque, valid for a minute, single use, and "
+                         "issuing a new one revokes the citizen's older codes. Only a back office started with "
+                         "`--demo` serves it: it mints a login code for any ssn.",
              dependencies=[Depends(signing_terminal)])
 def issue_code(body: EcardCodeRequest, conn: sqlite3.Connection = Depends(get_conn),
                settings: BackofficeSettings = Depends(get_settings)) -> EcardCode:
@@ -37,7 +38,9 @@ def issue_code(body: EcardCodeRequest, conn: sqlite3.Connection = Depends(get_co
 
 @router.post("/v1/ecard/verify", response_model=EcardIdentity, responses=problem_responses(400, 401, 413, 422),
              summary="Verify a scanned e-card code",
-             description="422 with code `ecard_invalid`, `ecard_expired` or `ecard_revoked` when it does not verify.",
+             description=("A code is single use: a successful verification (here or at POST /v1/sessions) spends "
+                          "it. 422 with code `ecard_invalid`, `ecard_expired`, `ecard_revoked` or `ecard_used` when "
+                          "it does not verify."),
              dependencies=[Depends(signing_terminal)])
 def verify_code(body: EcardVerifyRequest, conn: sqlite3.Connection = Depends(get_conn),
                 settings: BackofficeSettings = Depends(get_settings)) -> EcardIdentity:

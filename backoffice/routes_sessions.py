@@ -21,7 +21,10 @@ router = APIRouter(tags=["sessions"])
 
 @router.post("/v1/sessions", status_code=201, response_model=SessionOpened,
              responses=problem_responses(400, 401, 403, 413, 422),
-             summary="Open a citizen session from a card or an e-card code")
+             summary="Open a citizen session from a card or an e-card code",
+             description=("An e-card code opens one session only (422 `ecard_used` after). The answer's "
+                          "`submission_grant` is a grant key: see kiosk/contract/signing.py and the "
+                          "SubmissionGrant security scheme."))
 def open_session(request_body: SessionRequest = Body(...), conn: sqlite3.Connection = Depends(get_conn),
                  terminal_id: str = Depends(signing_terminal),
                  settings: BackofficeSettings = Depends(get_settings)) -> SessionOpened:
