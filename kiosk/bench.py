@@ -190,10 +190,9 @@ def run_operations_bench(iterations: int = 200) -> int:
     from backoffice.server import EmbeddedBackoffice
     from backoffice.settings import BackofficeSettings
     from kiosk.backoffice_client import BackofficeClient
-    from kiosk.contract import signing
     from kiosk.counters import CounterStore
     from kiosk.journal import Journal
-    from kiosk.outbox import Outbox, OutboxSender
+    from kiosk.outbox import Outbox, OutboxSender, scoped_grant
 
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-ops-") as scratch:
         root = Path(scratch)
@@ -225,23 +224,23 @@ def run_operations_bench(iterations: int = 200) -> int:
             sender = OutboxSender(outbox, lambda: client)
             payload = {"kind": "contribution", "period_from": "202001", "period_to": "202412"}
 
-            def submit_one(send):
-                # The session answers a grant key; a submission carries the grant derived for its own key.
+            def commit_one():
+                # The outbox keeps a grant scoped to the one submission (OutboxSender.submit scopes it itself).
                 key = uuid.uuid4().hex
-                return send("certificate", key, payload,
-                            signing.submission_grant(session.submission_grant, "POST", "/v1/me/certificates", key))
+                return outbox.add("certificate", key, payload, scoped_grant("certificate", key, session.submission_grant))
 
-            _report("outbox commit only (before the network call)",
-                    _measure(lambda: submit_one(outbox.add), iterations))
+            _report("outbox commit only (before the network call)", _measure(commit_one, iterations))
             _report("certificate through the outbox: commit → confirmed",
-                    _measure(lambda: submit_one(sender.submit), iterations))
+                    _measure(lambda: sender.submit("certificate", uuid.uuid4().hex, payload,
+                                                   session.submission_grant), iterations))
             server.stop()
             # Each refused connection is logged as a warning by the client; the figure is what matters here.
             import logging
 
             logging.getLogger("kiosk.backoffice").setLevel(logging.ERROR)
             _report("back office down: commit → deferred (refused)",
-                    _measure(lambda: submit_one(sender.submit), max(20, iterations // 10)))
+                    _measure(lambda: sender.submit("certificate", uuid.uuid4().hex, payload,
+                                                   session.submission_grant), max(20, iterations // 10)))
             print(f"outbox depth after the outage: {outbox.depth()}", flush=True)
             outbox.close()
     return 0
