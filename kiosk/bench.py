@@ -227,7 +227,8 @@ def run_operations_bench(iterations: int = 200) -> int:
             def commit_one():
                 # The outbox keeps a grant scoped to the one submission (OutboxSender.submit scopes it itself).
                 key = uuid.uuid4().hex
-                return outbox.add("certificate", key, payload, scoped_grant("certificate", key, session.submission_grant))
+                grant = scoped_grant("certificate", key, session.submission_grant)
+                return outbox.add("certificate", key, payload, grant)
 
             _report("outbox commit only (before the network call)", _measure(commit_one, iterations))
             _report("certificate through the outbox: commit → confirmed",

@@ -212,7 +212,8 @@ def test_expired_grant_keys_are_wiped(backoffice, granted):
         conn.execute("UPDATE submission_grants SET expires_at = ? WHERE grant_id = ?", (time.time() - 1, grant_id))
     backoffice.client().open_card_session(backoffice.citizen("zhang_wei"))  # any new grant prunes
     try:
-        assert conn.execute("SELECT grant_key FROM submission_grants WHERE grant_id = ?", (grant_id,)).fetchone() == ("",)
+        row = conn.execute("SELECT grant_key FROM submission_grants WHERE grant_id = ?", (grant_id,)).fetchone()
+        assert row == ("",)
     finally:
         conn.close()
 
