@@ -93,7 +93,10 @@ def test_certificate_is_idempotent_and_publicly_verifiable(client: BackofficeCli
     assert first.valid_until > AS_OF
     checked = client.verify_certificate(first.verification_code)
     assert checked.valid is True and checked.number == first.number
-    assert demo_citizen("zhang_wei").ssn not in checked.model_dump_json()
+    assert checked.name_masked == "张*" and checked.issuing_office == first.content.issuing_office
+    public = checked.model_dump_json()
+    assert demo_citizen("zhang_wei").ssn not in public and "张伟" not in public
+    assert first.content.personal_number not in public
     with pytest.raises(KioskError) as caught:
         client.verify_certificate("NOSUCHCODE000000")
     assert caught.value.kind is ErrorKind.NOT_FOUND
