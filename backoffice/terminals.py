@@ -96,6 +96,7 @@ def _status_from_row(terminal_id: str, received_at: str, payload_json: str, now:
         stale=age_s is None or age_s > allowed_s, interval_s=interval_s,
         version=_text(payload.get("version")), profile=_text(payload.get("profile")),
         outbox_depth=_positive_int(payload.get("outbox_depth"), allow_zero=True),
+        outbox_held=_positive_int(payload.get("outbox_held"), allow_zero=True),
         journal_seq=_positive_int(payload.get("journal_seq"), allow_zero=True),
         journal_hash=_journal_hash(payload.get("journal_hash")),
         devices=_devices(payload.get("devices")), counters=_counters(payload.get("counters")))

@@ -31,7 +31,7 @@ MIN_INTERVAL_S, MAX_INTERVAL_S = 5, 3600   # Heartbeat.interval_s
 
 
 def build_heartbeat(*, version: str, profile: str, interval_s: int | None, devices: Iterable[Device] | None,
-                    counters: Mapping[str, int], outbox_depth: int,
+                    counters: Mapping[str, int], outbox_depth: int, outbox_held: int = 0,
                     journal_head: tuple[int, str] | None = None) -> Heartbeat:
     """A valid `Heartbeat` from whatever the kiosk has: over-long values are cut, not refused.
 
@@ -51,6 +51,7 @@ def build_heartbeat(*, version: str, profile: str, interval_s: int | None, devic
     journal_seq, journal_hash = journal_head if journal_head else (None, None)
     return Heartbeat(version=version[:MAX_SHORT_TEXT], profile=profile[:MAX_SHORT_TEXT], interval_s=beat,
                      devices=reports, counters=bounded_counters, outbox_depth=max(0, int(outbox_depth)),
+                     outbox_held=max(0, int(outbox_held)),
                      journal_seq=journal_seq, journal_hash=journal_hash)
 
 

@@ -78,6 +78,8 @@ def render_metrics(heartbeat: Heartbeat, *, terminal_id: str, extra: dict[str, f
            "replacement or by a technician).", counter_samples)
     family("kiosk_outbox_depth", "gauge", "Submissions waiting for the back office to confirm them.",
            [("", heartbeat.outbox_depth)])
+    family("kiosk_outbox_held", "gauge", "Submissions kept because the back office refuses this terminal "
+           "(credentials, clock, a gateway): staff must act.", [("", heartbeat.outbox_held)])
     family("kiosk_heartbeat_interval_seconds", "gauge", "Seconds between heartbeats to the back office.",
            [("", heartbeat.interval_s)] if heartbeat.interval_s else [])
     reserved = {line.split(" ")[2] for line in lines if line.startswith("# TYPE ")}

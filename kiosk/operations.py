@@ -117,6 +117,7 @@ class Operations:
         return build_heartbeat(version=__version__, profile=self.settings.profile,
                                interval_s=self.settings.heartbeat.interval_s or None, devices=devices,
                                counters=self.counters.flat(), outbox_depth=self.outbox.depth(),
+                               outbox_held=len(self.outbox.held()),
                                journal_head=self.journal.head())
 
     def _prune_journal(self) -> None:

@@ -379,6 +379,9 @@ class Heartbeat(_Request):
     # "scope.name" statistics counters (cards_read, paper_outs...), never personal data.
     counters: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Count], Field(max_length=64)] = {}
     outbox_depth: Count = 0
+    # Of those, the ones kept because the back office refused the terminal or the grant
+    # (credentials, clock, a gateway): staff must act, nothing is lost meanwhile.
+    outbox_held: Count = 0
     # The electronic journal's newest entry: kept off the terminal, it shows a journal rewritten
     # later, even with every hash recomputed (`kiosk journal verify --expect SEQ:HASH`).
     journal_seq: Count | None = None
@@ -412,6 +415,7 @@ class TerminalStatus(_Response):
     version: str | None = None
     profile: str | None = None
     outbox_depth: int | None = None
+    outbox_held: int | None = None
     journal_seq: int | None = None
     journal_hash: str | None = None
     devices: list[TerminalDevice] = []

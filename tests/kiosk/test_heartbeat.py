@@ -92,7 +92,7 @@ def test_heartbeats_reach_the_managers_view(tmp_path, devices, office, client):
 
         def build():
             return build_heartbeat(version=kiosk.__version__, profile="service_hall", interval_s=30,
-                                   devices=devices, counters=store.flat(), outbox_depth=4)
+                                   devices=devices, counters=store.flat(), outbox_depth=4, outbox_held=1)
 
         sender = HeartbeatSender(send=client.heartbeat, build=build, interval_s=30)
         ack = sender.send_now()
@@ -102,6 +102,7 @@ def test_heartbeats_reach_the_managers_view(tmp_path, devices, office, client):
 
     listed = fleet(office)[office.terminal_id]
     assert listed["stale"] is False and listed["interval_s"] == 30 and listed["outbox_depth"] == 4
+    assert listed["outbox_held"] == 1   # kept by a terminal refusal: the hall manager sees it too
     assert listed["version"] == kiosk.__version__ and listed["profile"] == "service_hall"
     assert listed["counters"]["receipt_printer.receipts_printed"] == 1
     assert listed["counters"]["kiosk.sessions_card"] == 2
