@@ -181,7 +181,8 @@ def test_metrics_parse_and_say_what_the_kiosk_knows(kiosk_parts, exporter):
     families = parse_exposition(response.text)
     assert {name: family.type for name, family in families.items()} == {
         "kiosk_info": "gauge", "kiosk_device_up": "gauge", "kiosk_device_state": "gauge",
-        "kiosk_counter_total": "counter", "kiosk_outbox_depth": "gauge", "kiosk_heartbeat_interval_seconds": "gauge",
+        "kiosk_counter_total": "counter", "kiosk_outbox_depth": "gauge", "kiosk_outbox_held": "gauge",
+        "kiosk_heartbeat_interval_seconds": "gauge",
         "kiosk_clock_skew_seconds": "gauge"}
     assert all(family.help for family in families.values())
 
