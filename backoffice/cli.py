@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="require client certificates signed by this CA")
     parser.add_argument("--response-delay-s", type=float, default=0.0,
                         help="answer every request this late (a slow platform, for benchmarks)")
+    parser.add_argument("--time-zone", default="Asia/Shanghai", metavar="ZONE",
+                        help="IANA zone of business dates: certificate issue and validity, transfer steps "
+                             "(default: Asia/Shanghai)")
     parser.add_argument("--manager-token", default=None, metavar="TOKEN",
                         help="bearer token of the hall manager for GET /v1/terminals (at least 16 characters; "
                              "default: $KIOSK_MANAGER_TOKEN; none: that route answers 403)")
@@ -130,7 +133,7 @@ def settings_from_args(args: argparse.Namespace, prog: str = "kiosk backoffice")
         raise StartupRefused(f"--manager-token must have at least {MIN_MANAGER_TOKEN_LENGTH} characters")
     options: dict = {"db_path": args.db, "seed": args.seed, "as_of": args.as_of, "demo_mode": args.demo,
                      "terminals": terminals, "manager_token": manager_token,
-                     "trusted_proxies": tuple(args.trusted_proxy)}
+                     "trusted_proxies": tuple(args.trusted_proxy), "time_zone": args.time_zone}
     if args.ecard_key_file is not None:
         key = _read_secret_file(args.ecard_key_file, "e-card key file", prog).strip()
         if len(key) < MIN_ECARD_KEY_LENGTH:
@@ -141,7 +144,10 @@ def settings_from_args(args: argparse.Namespace, prog: str = "kiosk backoffice")
         if args.terminal_rate_limit < 0:
             raise StartupRefused("--terminal-rate-limit must be 0 (no limit) or more")
         options["terminal_rate_limit_per_minute"] = args.terminal_rate_limit
-    return BackofficeSettings(**options)
+    try:
+        return BackofficeSettings(**options)
+    except ValueError as error:   # e.g. an unknown --time-zone
+        raise StartupRefused(str(error)) from None
 
 
 def run(args: argparse.Namespace, prog: str = "kiosk backoffice", log_level: str = "warning") -> int:

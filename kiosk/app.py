@@ -55,7 +55,7 @@ def connect_backoffice(settings: KioskSettings) -> BackofficeLink:
     server = EmbeddedBackoffice(BackofficeSettings(
         db_path=Path(scratch.name) / "backoffice.sqlite3",
         terminals={settings.terminal.id: settings.terminal_secret()}, demo_mode=True,
-        terminal_rate_limit_per_minute=0))
+        terminal_rate_limit_per_minute=0, time_zone=settings.terminal.time_zone))
     server.start()
     log.info("embedded reference back office at %s", server.base_url)
     return BackofficeLink(BackofficeClient.from_settings(settings, base_url=server.base_url), server, scratch)

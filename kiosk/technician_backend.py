@@ -101,6 +101,7 @@ class TechnicianBackend:
         self.storage_dir = Path(storage_dir) if storage_dir is not None else None
         self.log_dir = Path(log_dir) if log_dir is not None else None
         self._restart = restart
+        self.clock = settings.terminal_clock()
         self._lock = threading.Lock()
         self._health: dict[tuple[str, str], dict] = {}    # (device, level) -> last report, for the bundle
         self._connectivity: dict | None = None
@@ -240,6 +241,10 @@ class TechnicianBackend:
             return None
         return self._outbox.depth()
 
+    def time_text(self, value: object) -> str:
+        """An instant (datetime or epoch seconds) as the technician reads it, in the terminal's zone."""
+        return _time_text(value, self.clock)
+
     def outbox_held(self) -> list[dict[str, object]]:
         """Submissions kept because the back office refused the terminal or the grant: staff must act.
 
@@ -270,7 +275,7 @@ class TechnicianBackend:
         if self._journal is None:
             return []
         entries = self._journal.entries(limit=limit, before_seq=before_seq)
-        rows = [JournalRow(seq=entry.seq, at=_time_text(entry.at), kind=redact(str(entry.kind)),
+        rows = [JournalRow(seq=entry.seq, at=self.time_text(entry.at), kind=redact(str(entry.kind)),
                            details=redact(_fields_text(entry.fields))[:MAX_FIELD_TEXT]) for entry in entries]
         return sorted(rows, key=lambda row: row.seq, reverse=True)
 
@@ -339,14 +344,15 @@ def _mounts_under(root: Path) -> list[Path]:
     return found
 
 
-def _time_text(value: object) -> str:
+def _time_text(value: object, clock) -> str:
+    """A stored instant on the hall's wall clock (`[terminal] time_zone`), not the host's zone."""
     if isinstance(value, dt.datetime):
         stamp = value
     elif isinstance(value, (int, float)):
         stamp = dt.datetime.fromtimestamp(value, dt.timezone.utc)
     else:
         return str(value)
-    return stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return clock.local(stamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _fields_text(fields: object) -> str:

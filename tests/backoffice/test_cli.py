@@ -127,3 +127,11 @@ def test_a_real_start_with_a_terminals_file_refuses_the_demo_endpoints(tmp_path:
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=30)
     assert "DEMO" not in out
+
+
+def test_business_dates_follow_the_time_zone_option(tmp_path: Path):
+    settings = cli.settings_from_args(parse("--demo", "--db", str(tmp_path / "bo"), "--time-zone", "Asia/Urumqi"))
+    assert settings.time_zone == "Asia/Urumqi"
+    assert cli.settings_from_args(parse("--demo", "--db", str(tmp_path / "bo"))).time_zone == "Asia/Shanghai"
+    with pytest.raises(cli.StartupRefused, match="Mars/Olympus"):
+        cli.settings_from_args(parse("--demo", "--db", str(tmp_path / "bo"), "--time-zone", "Mars/Olympus"))

@@ -187,3 +187,13 @@ def test_the_journal_show_command_prints_the_terminal_zone(host_zone, tmp_path, 
     assert capsys.readouterr().out.startswith("#1 2026-12-07T16:30:00+00:00 session.started")
     assert run_journal("journal", "show", "--path", str(path), "--time-zone", "Mars/Olympus") == 2
     assert "unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
+
+
+def test_technician_views_show_times_on_the_halls_clock(host_zone):
+    from kiosk.config import load_settings
+    from kiosk.technician_backend import TechnicianBackend
+
+    backend = TechnicianBackend(settings=load_settings("demo"), version="test", gate=None, journal=None,
+                                counters=None, devices=lambda: None, backoffice_url=lambda: "")
+    assert backend.time_text(INSTANT) == "2026-12-08 00:30:00"
+    assert backend.time_text(INSTANT.timestamp()) == "2026-12-08 00:30:00"

@@ -98,4 +98,4 @@ class BackofficePanel(Panel):
             return self.t("technician.backoffice.heartbeat_none")
         skew = f"{heartbeat.clock_skew_s:.1f}" if heartbeat.clock_skew_s is not None else "?"
         return self.t("technician.backoffice.heartbeat_ok",
-                      time=heartbeat.acknowledged_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), skew=skew)
+                      time=self.backend.time_text(heartbeat.acknowledged_at), skew=skew)
