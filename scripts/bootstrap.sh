@@ -64,11 +64,18 @@ fi
 # Reinstall only when the project's requirements changed.
 stamp="$venv/.installed-$(sha256sum "$repo_root/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
   extras="test"
   # pyscard builds from source: it needs swig and the PC/SC headers.
   if command -v swig >/dev/null 2>&1 && [ -e /usr/include/PCSC/winscard.h ]; then extras="test,card"; fi
-  "$venv/bin/python" -m pip install -q -e "$repo_root[$extras]"
+  # pip and the build backend talk a lot (notes, build warnings): into a log, shown when it fails.
+  pip_log="$venv/pip-install.log"
+  echo "bootstrap: installing the kiosk and its Python packages into .venv (pip's log: $pip_log)"
+  if ! { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install -e "$repo_root[$extras]"; } \
+      >"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    echo "bootstrap: pip install failed; the whole log is in $pip_log" >&2
+    exit 1
+  fi
   rm -f "$venv"/.installed-*
   touch "$stamp"
 fi

@@ -6,7 +6,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo_root/scripts/bootstrap.sh"
 cd "$repo_root"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "demo: no display found; playing every scripted journey offscreen into demo-output/"
+  echo "demo: no display found, so every scripted journey is played offscreen"
   exec "$repo_root/.venv/bin/kiosk" demo --headless --scenario all --out "$repo_root/demo-output" "$@"
 fi
 exec "$repo_root/.venv/bin/kiosk" demo "$@"

@@ -3,21 +3,57 @@
 With scenarios: scripted journeys write a numbered PNG per screen, each receipt (text
 and PNG) and each certificate PDF. Without: the attract screen in each language and
 mode, and a live check of the simulated devices and the embedded back office.
+
+What a newcomer sees is one line per scenario and where the files are: the kiosk's log
+goes to `<out>/kiosk.log` (only errors also reach the terminal), and the offscreen
+platform's warning that it has no window manager to pass size hints to is dropped.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from pathlib import Path
 
 from kiosk.app import KioskApplication, qt_application
 from kiosk.config import KioskSettings
 from kiosk.demo_checks import print_backoffice_check, print_device_check
+from kiosk.redaction import LOG_FILE_NAME, configure_logging
 from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
 
 log = logging.getLogger("kiosk.demo")
 
 SCREENSHOT_SIZES = ((1920, 1080), (1280, 1024))
+
+# Said by the offscreen platform for every window shown (there is no window manager to
+# take size hints): true, expected and nothing to act on when rendering without a display.
+OFFSCREEN_NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
+_message_handler = None   # kept referenced: Qt holds only the C++ side
+
+
+def filter_offscreen_noise() -> None:
+    """Drop OFFSCREEN_NOISE from Qt's messages; every other message still reaches stderr as Qt writes it."""
+    global _message_handler
+    from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
+
+    def handler(mode, context, message: str) -> None:
+        if message in OFFSCREEN_NOISE:
+            return
+        sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
+        sys.stderr.flush()
+
+    _message_handler = handler
+    qInstallMessageHandler(handler)
+
+
+def _log_to_file(settings: KioskSettings, out_dir: Path) -> Path:
+    """The kiosk's log to `<out_dir>/kiosk.log`; on the terminal only errors (the scripts provoke warnings)."""
+    configure_logging(settings.logging.level, out_dir)
+    for handler in logging.getLogger().handlers:
+        if not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.ERROR)
+    return out_dir / LOG_FILE_NAME
 
 
 def run_scenarios(settings: KioskSettings, out_dir: Path, names: list[str]) -> int:
@@ -28,7 +64,11 @@ def run_scenarios(settings: KioskSettings, out_dir: Path, names: list[str]) -> i
     if unknown:
         print(f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
         return 2
+    log_file = _log_to_file(settings, out_dir)
+    filter_offscreen_noise()
     qt_application()
+    print(f"playing {len(names)} scripted journey(s) offscreen into {out_dir} (log: {log_file})", flush=True)
+    started = time.monotonic()
     failures = 0
     for name in names:
         script, size = SCENARIOS[name]
@@ -44,16 +84,19 @@ def run_scenarios(settings: KioskSettings, out_dir: Path, names: list[str]) -> i
             kiosk.wait_for_backoffice()
             script(driver)
             print(f"scenario {name}: {len(driver.shots)} screens, {len(driver.receipts)} receipt(s), "
-                  f"{len(driver.certificates)} certificate(s) in {out_dir / name}")
+                  f"{len(driver.certificates)} certificate(s) in {out_dir / name}", flush=True)
         except Exception as error:  # reported, and the remaining scenarios still run
             failures += 1
             driver.shot("failed")
             log.exception("scenario %s failed", name)
-            print(f"scenario {name}: FAILED ({error})")
+            print(f"scenario {name}: FAILED ({error})", flush=True)
         finally:
             kiosk.shutdown()
             window.close()
             window.deleteLater()
+    outcome = f"{failures} of {len(names)} FAILED" if failures else f"{len(names)} done"
+    print(f"scenarios: {outcome} in {time.monotonic() - started:.0f} s; screens (PNG), receipts (text and PNG) "
+          f"and certificates (PDF) are in {out_dir}/<scenario>/, the log in {log_file}")
     return 1 if failures else 0
 
 
@@ -63,11 +106,13 @@ def render_demo(settings: KioskSettings, out_dir: Path) -> int:
     from kiosk.flow_state import Intent
     from ui.screenshots import render_widget_png
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_file = _log_to_file(settings, out_dir)
+    filter_offscreen_noise()
     qt_application()
     kiosk = KioskApplication(settings)
     window = kiosk.build_window()
     kiosk.start_services()
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for width, height in SCREENSHOT_SIZES:
         for language in ("zh", "en"):
@@ -84,4 +129,5 @@ def render_demo(settings: KioskSettings, out_dir: Path) -> int:
         print_backoffice_check(link)
     finally:
         kiosk.shutdown()
+    print(f"files are in {out_dir}, the log in {log_file}")
     return 0
