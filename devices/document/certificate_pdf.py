@@ -1,7 +1,15 @@
 """Render an `A4Document` to a PDF with QtGui only (QPdfWriter + QPainter, no widgets).
 
 The page is laid out in two passes: the first measures everything and cuts it into
-pages (so the footer can say "第 1 页 / 共 2 页"), the second paints. All text is
+pages (so the footer can say "第 1 页 / 共 2 页"), the second paints.
+
+Pages: a certificate stays on one page whenever it fits. Its closing block (the
+certifying statement, the QR code with the verification code, issuer, date and seal) is
+never split: it follows the last table on the same page when it fits whole, else it
+opens the next page, and then takes the last rows of the table along (header repeated)
+as long as the page it leaves keeps a hole no taller than the block itself. Tables
+repeat their header on each page. The seal (`seal.py`) carries the office's name along
+its ring, inside it; the issuer and the date are printed beside the seal, not across it. All text is
 plain text drawn line by line with `drawText`: nothing from outside is interpreted
 as markup. The QR code is drawn as vector squares from the qrcode package's matrix,
 so it stays crisp at any printer resolution.
@@ -22,10 +30,11 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize,
-                           QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF, QRawFont, QTextLayout, QTextOption)
+from PySide6.QtGui import (QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QImage, QPageLayout,
+                           QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QRawFont, QTextLayout, QTextOption)
 
 from devices.document.layout import A4Document, Table
+from devices.document.seal import paint_seal, paint_seal_image, seal_layout
 
 SANS_FAMILY = "Noto Sans CJK SC"
 SERIF_FAMILY = "Noto Serif CJK SC"
@@ -38,10 +47,16 @@ MARGIN_LEFT_MM = 20.0
 MARGIN_RIGHT_MM = 20.0
 MARGIN_TOP_MM = 16.0
 MARGIN_BOTTOM_MM = 12.0
-QR_SIDE_MM = 34.0          # including the 4-module quiet zone
+QR_SIDE_MM = 30.0          # including the 4-module quiet zone
 QR_QUIET_ZONE_MODULES = 4
-SEAL_RADIUS_MM = 19.0
-STATEMENT_GAP_MM = 8.0
+SEAL_RADIUS_MM = 19.0      # a 38 mm round seal
+SIGNATURE_GAP_MM = 3.0     # between the QR's text, the issuer and date, and the seal
+LEFT_TEXT_MIN_MM = 32.0    # the QR's text and the issuer's lines never get narrower than this
+STATEMENT_LINE_SPACING = 1.45
+CLOSING_GAP_MM = 4.0       # between the statement and the signature: the seal's top within a line of it
+TABLE_GAP_MM = 5.0
+CARRIED_ROWS = 2           # rows of the last table that go along when the closing block needs a new page
+CLOSING_SQUEEZE_MM = 4.0   # a closing block this much too high still stays: gaps above and below give way
 RUNNING_TITLE_SHARE = 0.5  # of the width, left of the number on pages after the first
 
 INK = QColor("#1a1a1a")
@@ -49,7 +64,6 @@ GREY_INK = QColor("#555555")
 RULE = QColor("#404040")
 HEADER_FILL = QColor("#e8e8e8")
 LABEL_FILL = QColor("#f3f3f3")
-SEAL_RED = QColor("#c8102e")
 
 _NUMERIC_CELL = re.compile(r"^[+-]?[\d,]+(\.\d+)?%?$")
 
@@ -112,6 +126,7 @@ class _Fonts:
     date: QFont
     small: QFont
     footer: QFont
+    seal: QFont
 
 
 def _font(family: str, points: float, bold: bool = False) -> QFont:
@@ -141,7 +156,7 @@ def _load_fonts() -> _Fonts:
         number=_font(sans, 9.5), label=_font(sans, 10.5), value=_font(sans, 11),
         section=_font(sans, 12, bold=True), table_header=_font(sans, 10, bold=True), table_cell=_font(sans, 10),
         statement=_font(sans, 11.5), issuer=_font(sans, 12, bold=True), date=_font(sans, 11),
-        small=_font(sans, 9), footer=_font(sans, 8.5))
+        small=_font(sans, 9), footer=_font(sans, 8.5), seal=_font(title_family, 12, bold=True))
 
 
 # --- text measurement ------------------------------------------------------------------
@@ -250,6 +265,7 @@ class _Composer:
     def __init__(self, geometry: _Geometry, top_first: float, top_following: float, bottom: float) -> None:
         self.geometry = geometry
         self.pages: list[list[Paint]] = [[]]
+        self.left_empty: list[float] = []   # per finished page: the height left empty at its foot
         self.y = top_first
         self._top_following = top_following
         self.bottom = bottom
@@ -267,6 +283,7 @@ class _Composer:
         return self.bottom - self.y
 
     def new_page(self) -> None:
+        self.left_empty.append(self.space_left())
         self.pages.append([])
         self.y = self._top_following
 
@@ -318,7 +335,7 @@ def _compose_title(doc: A4Document, composer: _Composer, measure: _Measure, font
         painter.drawLine(QPointF(geo.left, y_rule + gap), QPointF(geo.right, y_rule + gap))
 
     composer.add(rules)
-    composer.gap(6)
+    composer.gap(5)
 
 
 def _compose_fields(doc: A4Document, composer: _Composer, measure: _Measure, fonts: _Fonts) -> None:
@@ -330,7 +347,7 @@ def _compose_fields(doc: A4Document, composer: _Composer, measure: _Measure, fon
     label_width = geo.mm(30)
     value_width = (geo.content_width - 2 * label_width) / 2
     columns = (label_width, value_width, label_width, value_width)
-    min_height = geo.mm(9)
+    min_height = geo.mm(8.5)
     pairs = list(doc.fields)
     for start in range(0, len(pairs), 2):
         row = pairs[start:start + 2]
@@ -361,7 +378,7 @@ def _compose_fields(doc: A4Document, composer: _Composer, measure: _Measure, fon
 
         composer.add(paint_row)
         composer.y += height
-    composer.gap(6)
+    composer.gap(TABLE_GAP_MM)
 
 
 def _column_widths(table: Table, measure: _Measure, fonts: _Fonts, total: float, pad: float) -> list[float]:
@@ -395,12 +412,14 @@ def _column_widths(table: Table, measure: _Measure, fonts: _Fonts, total: float,
     return widths
 
 
-def _compose_table(table: Table, composer: _Composer, measure: _Measure, fonts: _Fonts) -> None:
+def _compose_table(table: Table, composer: _Composer, measure: _Measure, fonts: _Fonts,
+                   break_before: int | None = None) -> None:
+    """A ruled table; the header repeats on each page. `break_before`: start a new page before that row."""
     geo = composer.geometry
     if not table.columns:
         return
     pad = geo.mm(1.8)
-    pad_vertical = geo.mm(1.3)
+    pad_vertical = geo.mm(1.0)
     widths = _column_widths(table, measure, fonts, geo.content_width, pad)
     numeric = [bool(table.rows) and all(_NUMERIC_CELL.match(row[index].strip()) for row in table.rows
                                         if index < len(row) and row[index].strip())
@@ -450,35 +469,20 @@ def _compose_table(table: Table, composer: _Composer, measure: _Measure, fonts: 
     rows = [measure_row(row, fonts.table_cell) for row in table.rows]
     first_row_height = rows[0][1] if rows else 0.0
     # Keep the title, the header and the first row together.
+    if break_before == 0 and not composer.at_page_top:
+        composer.new_page()
     composer.ensure((title_height if table.title else 0.0) + header_height + first_row_height)
     add_title(continued=False)
     add_row(header_blocks, header_height, header=True)
-    for blocks, height in rows:
-        if composer.ensure(height):
+    for index, (blocks, height) in enumerate(rows):
+        forced = bool(index) and index == break_before and not composer.at_page_top
+        if forced:
+            composer.new_page()
+        if forced or composer.ensure(height):
             add_title(continued=True)
             add_row(header_blocks, header_height, header=True)
         add_row(blocks, height, header=False)
-    composer.gap(6)
-
-
-def _compose_statement(doc: A4Document, composer: _Composer, measure: _Measure, fonts: _Fonts,
-                       keep_with: float) -> None:
-    """The certifying paragraph, kept on one page with the `keep_with` high block after it when both fit."""
-    if not doc.statement:
-        return
-    geo = composer.geometry
-    # Chinese paragraphs open with a two-character indent.
-    block = measure.block("\u3000\u3000" + doc.statement.strip(), fonts.statement, geo.content_width, spacing=1.6)
-    together = block.height + geo.mm(STATEMENT_GAP_MM) + keep_with
-    if together <= composer.page_capacity:
-        composer.ensure(together)
-    for line in block.lines:  # a long statement may continue on the next page
-        composer.ensure(block.line_height)
-        one = _TextBlock((line,), block.font, block.line_height)
-        y = composer.y
-        composer.add(lambda painter, one=one, y=y: one.draw(painter, geo.left, y, geo.content_width))
-        composer.y += block.line_height
-    composer.gap(STATEMENT_GAP_MM)
+    composer.gap(TABLE_GAP_MM)
 
 
 def _qr_matrix(payload: str) -> list[list[bool]]:
@@ -513,114 +517,146 @@ def _qr_path(matrix: list[list[bool]], x: float, y: float, side: float) -> QPain
     return path
 
 
-def _seal(geo: _Geometry, centre: QPointF) -> Paint:
-    """A round seal outline with a star above the issuer line, drawn as vectors.
-
-    It marks where the office's seal sits; authenticity comes from the verification code.
-    """
-    import math
-
-    radius = geo.mm(SEAL_RADIUS_MM)
-    star_centre = QPointF(centre.x(), centre.y() - radius * 0.52)
-    star_outer = radius * 0.24
-    star_inner = star_outer * 0.382
-    points = []
-    for index in range(10):
-        angle = -math.pi / 2 + index * math.pi / 5
-        reach = star_outer if index % 2 == 0 else star_inner
-        points.append(QPointF(star_centre.x() + reach * math.cos(angle), star_centre.y() + reach * math.sin(angle)))
-    star = QPolygonF(points)
-
-    def paint(painter: QPainter) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(_pen(geo, 0.7, SEAL_RED))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(centre, radius, radius)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(SEAL_RED)
-        painter.drawPolygon(star)
-        painter.restore()
-
-    return paint
-
-
 @dataclasses.dataclass(frozen=True)
-class _Signature:
-    """The closing block, measured before it is placed so the statement can be kept with it."""
+class _Closing:
+    """The certifying statement, the QR code with its code and caption, issuer, date and seal: one block.
 
-    height: float
-    place: Callable[[float], list[Paint]]   # top y -> what to paint
+    Never split: it goes where it fits whole, on this page or the next (only a statement
+    longer than a whole page can flow, and then the signature keeps its last lines).
+    """
+
+    statement: _TextBlock
+    signature_height: float
+    place_signature: Callable[[float], list[Paint]]   # top y -> what to paint
+
+    def height(self, geo: _Geometry) -> float:
+        statement = self.statement.height + geo.mm(CLOSING_GAP_MM) if self.statement.lines else 0.0
+        return statement + self.signature_height
 
 
-def _signature(doc: A4Document, geo: _Geometry, measure: _Measure, fonts: _Fonts) -> _Signature:
-    """QR code with its code and caption bottom left; issuer, date and seal bottom right."""
+def _closing(doc: A4Document, geo: _Geometry, measure: _Measure, fonts: _Fonts) -> _Closing:
+    # Chinese paragraphs open with a two-character indent.
+    statement = measure.block("\u3000\u3000" + doc.statement.strip(), fonts.statement, geo.content_width,
+                              spacing=STATEMENT_LINE_SPACING) if doc.statement.strip() else \
+        _TextBlock((), fonts.statement, 0.0)
+    height, place = _signature(doc, geo, measure, fonts)
+    return _Closing(statement, height, place)
+
+
+def _place_closing(closing: _Closing, composer: _Composer) -> bool:
+    """Put the closing block on this page if it fits, else on the next. True when it started a page."""
+    geo = composer.geometry
+    total = closing.height(geo)
+    if not total:
+        return False
+    moved = False
+    squeeze = total - composer.space_left()
+    if 0 < squeeze <= geo.mm(CLOSING_SQUEEZE_MM):
+        # Nearly fits: take the room from the gap above the block and the reserve above the footer
+        # rather than leave a hole as high as the whole block.
+        composer.y -= min(squeeze, geo.mm(TABLE_GAP_MM - 2.0))
+        composer.bottom += max(0.0, total - composer.space_left()) + 1.0  # a dot against rounding
+    elif squeeze > 0 and not composer.at_page_top:
+        composer.new_page()
+        moved = True
+    block = closing.statement
+    for index, line in enumerate(block.lines):  # lines flow only when the block is taller than a page
+        last_two = index >= len(block.lines) - 2
+        composer.ensure(block.line_height + (closing.signature_height + geo.mm(CLOSING_GAP_MM) if last_two else 0.0))
+        one = _TextBlock((line,), block.font, block.line_height)
+        y = composer.y
+        composer.add(lambda painter, one=one, y=y: one.draw(painter, geo.left, y, geo.content_width))
+        composer.y += block.line_height
+    if block.lines:
+        composer.gap(CLOSING_GAP_MM)
+    composer.ensure(closing.signature_height)
+    for paint in closing.place_signature(composer.y):
+        composer.add(paint)
+    composer.y += closing.signature_height
+    return moved
+
+
+def _signature(doc: A4Document, geo: _Geometry, measure: _Measure,
+               fonts: _Fonts) -> tuple[float, Callable[[float], list[Paint]]]:
+    """One row: the QR code with its code and caption under it at the left; issuer and date, then the seal, at the right.
+
+    The seal carries the office's name along its ring; the issuer and the date are printed
+    beside it, right-aligned against it, so no line of black text crosses the seal.
+    """
     has_qr = bool(doc.qr_payload)
     if not (has_qr or doc.issuer or doc.issue_date or doc.verification_code or doc.qr_caption):
-        return _Signature(0.0, lambda top: [])
+        return 0.0, lambda top: []
     matrix = _qr_matrix(doc.qr_payload) if has_qr else []
-    left_width = geo.content_width * 0.5
-    right_width = geo.content_width * 0.5
     qr_side = geo.mm(QR_SIDE_MM) if has_qr else 0.0
     # The quiet zone is white paper: line the text up with the modules, not with the zone.
     quiet_zone = qr_side * QR_QUIET_ZONE_MODULES / len(matrix) if has_qr else 0.0
+    sealed = bool(doc.issuer)
+    seal_radius = geo.mm(SEAL_RADIUS_MM) if sealed else 0.0
+    seal_x = geo.right - seal_radius
+    gap = geo.mm(SIGNATURE_GAP_MM)
+    issuer_right = seal_x - seal_radius - gap if sealed else geo.right
     text_left = geo.left + quiet_zone
-    text_width = left_width - quiet_zone
-    code_block = measure.block(f"验证码：{doc.verification_code}" if doc.verification_code else "",
-                               fonts.small, text_width)
-    caption_block = measure.block(doc.qr_caption, fonts.small, text_width)
-    issuer_block = measure.block(doc.issuer, fonts.issuer, right_width)
-    date_block = measure.block(doc.issue_date, fonts.date, right_width)
-    date_gap = geo.mm(2)
+    code_text = f"验证码：{doc.verification_code}" if doc.verification_code else ""
+    left_natural = max(measure.width(code_text, fonts.small), measure.width(doc.qr_caption, fonts.small))
+    issuer_natural = max(measure.width(doc.issuer, fonts.issuer), measure.width(doc.issue_date, fonts.date))
+    room = issuer_right - text_left - gap
+    # Side by side as they are when both fit; else the QR's text wraps first, down to LEFT_TEXT_MIN_MM.
+    text_width = max(min(left_natural, room - issuer_natural), geo.mm(LEFT_TEXT_MIN_MM))
+    issuer_width = max(room - text_width, geo.mm(LEFT_TEXT_MIN_MM))
+    code_block = measure.block(code_text, fonts.small, text_width, spacing=1.15)
+    caption_block = measure.block(doc.qr_caption, fonts.small, text_width, spacing=1.15)
+    issuer_block = measure.block(doc.issuer, fonts.issuer, issuer_width)
+    date_block = measure.block(doc.issue_date, fonts.date, issuer_width)
     code_offset = max(0.0, qr_side - quiet_zone * 0.6)
     left_height = code_offset + code_block.height + caption_block.height
-    right_height = issuer_block.height + date_gap + date_block.height
-    seal_radius = geo.mm(SEAL_RADIUS_MM)
-    # Issuer and date sit in the lower half of the seal, the star in the upper half.
-    seal_top_room = seal_radius * 1.05 if doc.issuer else 0.0
-    seal_bottom_room = seal_radius + geo.mm(1) if doc.issuer else 0.0
-    height = max(left_height, seal_top_room + right_height, seal_top_room + seal_bottom_room)
-    right_x = geo.right - right_width
-    issuer_width = min(measure.width(doc.issuer, fonts.issuer), right_width)
-    # The seal is centred on the issuer name, but never past the right margin.
-    seal_x = min(geo.right - issuer_width / 2, geo.right - seal_radius)
+    issuer_height = issuer_block.height + geo.mm(1) + date_block.height
+    height = max(left_height, 2 * seal_radius, issuer_height)
+    seal_image = _seal_image(doc.seal_image) if sealed else None
+    layout = seal_layout(doc.issuer, doc.seal_purpose, seal_radius) if sealed and seal_image is None else None
 
     def place(top: float) -> list[Paint]:
         paints: list[Paint] = []
+        left_top = top + (height - left_height) / 2
         if has_qr:
-            path = _qr_path(matrix, geo.left, top, qr_side)
+            path = _qr_path(matrix, geo.left, left_top, qr_side)
 
             def paint_qr(painter: QPainter) -> None:
-                painter.fillRect(QRectF(geo.left, top, qr_side, qr_side), Qt.GlobalColor.white)
+                painter.fillRect(QRectF(geo.left, left_top, qr_side, qr_side), Qt.GlobalColor.white)
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
                 painter.fillPath(path, Qt.GlobalColor.black)
 
             paints.append(paint_qr)
-        code_top = top + code_offset
+        code_top = left_top + code_offset
         caption_top = code_top + code_block.height
         paints.append(lambda painter: code_block.draw(painter, text_left, code_top, text_width))
         paints.append(lambda painter: caption_block.draw(painter, text_left, caption_top, text_width,
                                                          colour=GREY_INK))
-        issuer_top = top + seal_top_room
-        if doc.issuer:
-            paints.append(_seal(geo, QPointF(seal_x, issuer_top)))
-        paints.append(lambda painter: issuer_block.draw(painter, right_x, issuer_top, right_width,
+        centre_y = top + height / 2
+        issuer_top = centre_y - issuer_height / 2
+        date_top = issuer_top + issuer_block.height + geo.mm(1)
+        issuer_left = issuer_right - issuer_width
+        paints.append(lambda painter: issuer_block.draw(painter, issuer_left, issuer_top, issuer_width,
                                                         Qt.AlignmentFlag.AlignRight))
-        date_top = issuer_top + issuer_block.height + date_gap
-        paints.append(lambda painter: date_block.draw(painter, right_x, date_top, right_width,
+        paints.append(lambda painter: date_block.draw(painter, issuer_left, date_top, issuer_width,
                                                       Qt.AlignmentFlag.AlignRight))
+        seal_centre = QPointF(seal_x, centre_y)
+        if seal_image is not None:
+            paints.append(lambda painter: paint_seal_image(painter, seal_centre, seal_radius, seal_image))
+        elif layout is not None:
+            paints.append(lambda painter: paint_seal(painter, seal_centre, layout, fonts.seal))
         return paints
 
-    return _Signature(height, place)
+    return height, place
 
 
-def _compose_signature(signature: _Signature, composer: _Composer) -> None:
-    if not signature.height:
-        return
-    composer.ensure(signature.height)
-    for paint in signature.place(composer.y):
-        composer.add(paint)
-    composer.y += signature.height
+def _seal_image(path: str) -> QImage | None:
+    """The office's own seal image when one is configured; None draws the seal."""
+    if not path:
+        return None
+    image = QImage(path)
+    if image.isNull():
+        raise ValueError(f"seal image {path!r} cannot be read as an image")
+    return image
 
 
 # --- the document ----------------------------------------------------------------------
@@ -669,16 +705,33 @@ def _compose(document: A4Document, geo: _Geometry, measure: _Measure,
 
     top = geo.mm(MARGIN_TOP_MM)
     header_height = max(number.height, running_title.height)
-    composer = _Composer(geo, top_first=top + number.height + geo.mm(3),
-                         top_following=top + header_height + geo.mm(6),
-                         bottom=footer_top - geo.mm(3))
-    _compose_title(document, composer, measure, fonts)
-    _compose_fields(document, composer, measure, fonts)
-    for table in document.tables:
-        _compose_table(table, composer, measure, fonts)
-    signature = _signature(document, geo, measure, fonts)
-    _compose_statement(document, composer, measure, fonts, keep_with=signature.height)
-    _compose_signature(signature, composer)
+    closing = _closing(document, geo, measure, fonts)
+
+    def compose(carried_rows: int) -> tuple[_Composer, bool]:
+        composer = _Composer(geo, top_first=top + number.height + geo.mm(3),
+                             top_following=top + header_height + geo.mm(6),
+                             bottom=footer_top - geo.mm(3))
+        _compose_title(document, composer, measure, fonts)
+        _compose_fields(document, composer, measure, fonts)
+        for index, table in enumerate(document.tables):
+            last = index == len(document.tables) - 1
+            _compose_table(table, composer, measure, fonts,
+                           break_before=len(table.rows) - carried_rows if last and carried_rows else None)
+        moved = _place_closing(closing, composer)
+        return composer, moved
+
+    composer, moved = compose(0)
+    last_rows = len(document.tables[-1].rows) if document.tables and document.tables[-1].columns else 0
+    if moved and last_rows:
+        # The closing block did not fit after the last table, so the next page starts with it and
+        # the page before keeps a hole a little smaller than the block: that cannot be avoided
+        # without splitting it. The statement says "as listed in the table above", so the
+        # table's last rows go along (its header repeated) when the hole stays within the
+        # block's own height; otherwise the statement opens the page on its own.
+        carried, carried_moved = compose(min(CARRIED_ROWS, last_rows))
+        hole = carried.left_empty[len(carried.pages) - 2] if len(carried.pages) > 1 else 0.0
+        if not carried_moved and len(carried.pages) == len(composer.pages) and hole <= closing.height(geo):
+            composer = carried
     return composer.pages, furniture
 
 

@@ -30,6 +30,8 @@ class A4Document:
     qr_payload: str = ""                         # URL or code the QR holds
     qr_caption: str = ""
     notes: tuple[str, ...] = ()                  # footer notes (validity, how to verify)
+    seal_purpose: str = "业务专用章"              # the seal's horizontal line below its star
+    seal_image: str = ""                         # the office's own seal image (PNG with transparency), if any
 
     def text_lines(self) -> list[str]:
         """Every string on the page, in reading order (tests compare pdftotext against it)."""

@@ -307,3 +307,217 @@ def test_a_document_with_only_a_title_renders(tmp_path: Path) -> None:
     path = tmp_path / "bare.pdf"
     assert render_pdf(A4Document(title="参保证明"), path) == 1
     assert squeeze(pdf_text(path)) == "参保证明第1页/共1页"
+
+
+# --- one page when it fits; the closing block never parted; the seal ---------------------------
+
+INSURANCE = ("职工基本养老保险", "职工基本医疗保险", "失业保险", "工伤保险", "生育保险")
+DPI = 150
+
+
+def certificate_like(employers: int, name: str = "王䶮") -> A4Document:
+    """Laid out as the kiosk's 参保证明 (kiosk/documents.py): five insurance rows, then one row per employer and the total."""
+    insurance = Table("参保情况", ("险种", "参保状态", "首次参保", "累计缴费月数"),
+                      tuple((kind, "参保缴费", "2006-07", "244") for kind in INSURANCE))
+    rows = tuple((f"南京金陵软件科技有限公司{index + 1}", "2015-01 至 2026-10", "142", "6,119.00")
+                 for index in range(employers)) + (("合计", "", str(142 * employers), ""),)
+    return A4Document(
+        title="南京市社会保险个人参保证明", subtitle="Certificate of Social Insurance Contributions",
+        number="证明编号 NJ-20261123-000123",
+        fields=(("姓名", name), ("社会保障号码", "3201**********1238"), ("个人编号", "32010000123"),
+                ("证明期间", "2015-01 至 2026-10")),
+        tables=(insurance, Table("缴费情况", ("单位", "起止年月", "月数", "缴费基数（元）"), rows)),
+        statement="兹证明上述人员在2015年01月至2026年10月期间参加社会保险及缴费的情况如上表所列。"
+                  "本证明由社会保险自助服务终端打印，真伪以扫码或验证码核验结果为准。",
+        issuer="南京市社会保险管理中心", issue_date="2026年11月23日", verification_code="7KQ2MX9P",
+        qr_payload="https://si.example.invalid/v1/certificates/NJ-20261123-000123?code=7KQ2MX9P",
+        qr_caption="扫码或输入验证码核验真伪",
+        notes=("本证明有效期至 2027年02月23日，可扫码或凭验证码核验。",
+               "Valid until 2027-02-23. Verify by scanning the QR code or entering the verification code.",
+               "社会保障号码已作部分隐藏处理。"))
+
+
+def page_image(path: Path, page: int, tmp_path: Path):
+    from PIL import Image
+
+    prefix = tmp_path / f"look-{path.stem}-{page}"
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", str(page), "-l", str(page), "-singlefile", str(path),
+                    str(prefix)], check=True)
+    return Image.open(f"{prefix}.png").convert("RGB")
+
+
+def seal_red(pixel: tuple[int, int, int]) -> bool:
+    red, green, blue = pixel
+    return red > 150 and green < 120 and blue < 120
+
+
+def red_pixels(image) -> list[tuple[int, int]]:
+    width = image.width
+    data = image.tobytes()
+    return [(index % width, index // width) for index in range(width * image.height)
+            if seal_red(tuple(data[3 * index:3 * index + 3]))]
+
+
+def test_a_three_row_certificate_stays_on_one_page(tmp_path: Path) -> None:
+    """Two employers and the total: the statement, QR and seal fit under the tables, so one page."""
+    document = certificate_like(employers=2)
+    path = tmp_path / "three-rows.pdf"
+    assert render_pdf(document, path) == 1
+    assert page_count(path) == 1
+    text = squeeze(pdf_text(path))
+    assert [line for line in document.text_lines() if squeeze(line) not in text] == []
+    assert "第1页/共1页" in text and "王䶮" in text
+    assert decode_qr(path, 1, tmp_path) == document.qr_payload
+    assert red_pixels(page_image(path, 1, tmp_path))  # the seal
+
+
+@pytest.mark.parametrize("employers", [3, 5, 8, 13, 20, 30, 45])
+def test_statement_qr_and_seal_are_never_parted(tmp_path: Path, employers: int) -> None:
+    document = certificate_like(employers)
+    path = tmp_path / f"rows-{employers}.pdf"
+    pages = render_pdf(document, path)
+    assert page_count(path) == pages
+    whole = squeeze(pdf_text(path))
+    assert [line for line in document.text_lines() if squeeze(line) not in whole] == []
+    statement = squeeze(document.statement)
+    on = [page for page in range(1, pages + 1) if statement in squeeze(pdf_text(path, page))]
+    assert len(on) == 1, "the statement is split or repeated"
+    closing = on[0]
+    closing_text = squeeze(pdf_text(path, closing))
+    for part in (document.verification_code, document.issuer, document.issue_date, document.qr_caption):
+        assert squeeze(part) in closing_text
+    assert decode_qr(path, closing, tmp_path) == document.qr_payload
+    for page in range(1, pages + 1):
+        assert bool(red_pixels(page_image(path, page, tmp_path))) == (page == closing), page
+    # Every row exactly once, and the closing block is on the last page.
+    assert closing == pages
+    for row in document.tables[1].rows:
+        assert whole.count(squeeze(" ".join(row))) == 1, row
+
+
+def horizontal_rules(image) -> list[int]:
+    """Rows of the page image that are mostly dark: table borders and the footer rule."""
+    width, data = image.width, image.tobytes()
+    rules = []
+    for y in range(image.height):
+        row = data[3 * y * width:3 * (y + 1) * width]
+        if sum(1 for x in range(width) if max(row[3 * x:3 * x + 3]) < 140) > width * 0.6:
+            if not rules or y - rules[-1] > 2:
+                rules.append(y)
+    return rules
+
+
+@pytest.mark.parametrize(("employers", "rows_carried"), [(4, False), (6, True)])
+def test_a_closing_block_moves_only_when_it_does_not_fit(tmp_path: Path, employers: int, rows_carried: bool) -> None:
+    """The block opens page 2 only when the room left on page 1 is less than its height.
+
+    Carrying the table's last two rows along (so the statement follows the table it speaks
+    of) is done only while the hole it leaves on page 1 stays within the block's own height:
+    with four employers it would not, so page 2 starts with the statement.
+    """
+    document = certificate_like(employers)
+    path = tmp_path / "moved.pdf"
+    assert render_pdf(document, path) == 2
+    first = page_image(path, 1, tmp_path)
+    rules = horizontal_rules(first)
+    px_per_mm = DPI / 25.4
+    # Room the block had: last table border to the footer rule, less the table gap (5 mm) and the reserve (3 mm).
+    room_mm = (rules[-1] - rules[-2]) / px_per_mm - 8.0
+    second = page_image(path, 2, tmp_path)
+    seal_bottom = max(y for _, y in red_pixels(second))
+    statement_top = min(box.y_min for box in word_boxes(path, 2) if box.text.startswith("兹证明")) * DPI / 72
+    block_mm = (seal_bottom - statement_top) / px_per_mm
+    assert room_mm < block_mm, (room_mm, block_mm)
+    text = squeeze(pdf_text(path, 2))
+    if rows_carried:
+        assert text.index("缴费情况（续）") < text.index(squeeze(document.statement))
+    else:
+        assert "（续）" not in text and text.index(squeeze(document.statement)) < text.index("验证码")
+        assert room_mm + 2 * 8.0 > block_mm - 1.0   # two more rows of about 8 mm would have made the hole bigger
+
+
+def test_a_statement_longer_than_a_page_flows_and_keeps_its_end_with_the_signature(tmp_path: Path) -> None:
+    statement = "兹证明上述人员参加社会保险的情况如上表所列。" * 120
+    document = dataclasses.replace(certificate_like(employers=1), statement=statement)
+    path = tmp_path / "long-statement.pdf"
+    pages = render_pdf(document, path)
+    assert pages >= 3
+    whole = squeeze(pdf_text(path))   # page furniture comes between the pages' parts of the statement
+    assert whole.count("兹证明上述人员参加社会保险的情况如上表所列。") >= 120 - (pages - 1)
+    assert decode_qr(path, pages, tmp_path) == document.qr_payload
+    assert "兹证明" in pdf_text(path, pages)   # the signature is not alone on its page
+
+
+@pytest.mark.parametrize("office", ["南京社保中心", "南京市社会保险管理中心",
+                                    "江苏省南京市江宁区人力资源和社会保障局社会保险事业管理中心第一分中心"])
+def test_every_character_of_the_seal_lies_inside_its_ring(office: str) -> None:
+    from devices.document.seal import seal_layout
+
+    layout = seal_layout(office, "业务专用章", 19.0)
+    assert "".join(glyph.char for glyph in layout.name) == office
+    assert "".join(glyph.char for glyph in layout.purpose) == "业务专用章"
+    for glyph in layout.name + layout.purpose:
+        for x, y in glyph.corners():
+            assert (x * x + y * y) ** 0.5 < layout.inner_radius, (glyph.char, x, y)
+    # Along the upper arc, left to right, each character's top facing the ring, symmetric about the top.
+    first, last = layout.name[0], layout.name[-1]
+    assert first.x < 0 < last.x and abs(first.x + last.x) < 1e-6 and abs(first.y - last.y) < 1e-6
+    assert all(glyph.y < layout.radius * 0.5 for glyph in layout.name)
+    middle = layout.name[len(layout.name) // 2]
+    assert abs(middle.rotation_degrees) <= 360 / len(office)
+    assert all(glyph.y > layout.star_radius for glyph in layout.purpose)
+
+
+def test_the_seal_holds_the_office_name_inside_its_ring_and_no_text_crosses_it(tmp_path: Path) -> None:
+    """Rendered: the red of the seal is one 38 mm circle, its name is red inside the ring, and no black text enters it."""
+    document = dataclasses.replace(certificate_like(employers=2), tables=())   # one page, whatever the layout
+    path = tmp_path / "seal.pdf"
+    assert render_pdf(document, path) == 1
+    image = page_image(path, 1, tmp_path)
+    red = red_pixels(image)
+    xs, ys = [x for x, _ in red], [y for _, y in red]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    diameter_mm = (right - left) * 25.4 / DPI
+    assert abs(diameter_mm - 38.0) < 1.5 and abs((bottom - top) - (right - left)) <= 3
+    centre_x, centre_y, radius = (left + right) / 2, (top + bottom) / 2, (right - left) / 2
+    assert all((x - centre_x) ** 2 + (y - centre_y) ** 2 <= (radius + 1.5) ** 2 for x, y in red)
+    # The name: red between the star and the ring in the upper half (not just a ring and a star).
+    name_band = [(x, y) for x, y in red if y < centre_y - 0.2 * radius and
+                 0.55 * radius < ((x - centre_x) ** 2 + (y - centre_y) ** 2) ** 0.5 < 0.85 * radius]
+    assert len(name_band) > 800
+    # No dark (black or grey) ink anywhere inside the ring's circle: the issuer's line stays beside it.
+    data = image.tobytes()
+    dark_inside = 0
+    for y in range(int(top), int(bottom) + 1):
+        for x in range(int(left), int(right) + 1):
+            if (x - centre_x) ** 2 + (y - centre_y) ** 2 <= radius ** 2:
+                r, g, b = data[3 * (y * image.width + x):3 * (y * image.width + x) + 3]
+                dark_inside += max(r, g, b) < 110
+    assert dark_inside == 0
+    image.crop((int(left) - 300, int(top) - 20, int(right) + 20, int(bottom) + 20)).save(tmp_path / "seal.png")
+
+
+def test_a_configured_seal_image_replaces_the_drawn_seal(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    seal = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(seal).ellipse((10, 10, 390, 390), outline=(20, 60, 200, 255), width=24)
+    seal_path = tmp_path / "office-seal.png"
+    seal.save(seal_path)
+    document = dataclasses.replace(certificate_like(employers=2), seal_image=str(seal_path))
+    path = tmp_path / "seal-image.pdf"
+    assert render_pdf(document, path) == 1
+    image = page_image(path, 1, tmp_path)
+    data = image.tobytes()
+    blue = sum(1 for index in range(0, len(data), 3) if data[index + 2] > 150 and data[index] < 100)
+    assert blue > 1000 and red_pixels(image) == []
+    with pytest.raises(ValueError, match="seal image"):
+        render_pdf_bytes(dataclasses.replace(document, seal_image=str(tmp_path / "missing.png")))
+
+
+@pytest.mark.parametrize("name", ["王䶮", "张㐀\u9fb4"])
+def test_a_rare_name_character_is_drawn_and_copies_out(tmp_path: Path, name: str) -> None:
+    """䶮 (U+4DAE) and 㐀 (U+3400) are outside GBK; U+9FB4 is one of GB 18030-2022's remapped characters."""
+    path = tmp_path / "rare.pdf"
+    render_pdf(certificate_like(employers=2, name=name), path)
+    assert name in pdf_text(path)
