@@ -51,7 +51,14 @@ def printer_font_has(char: str, charset: str) -> bool:
 
 
 def line_fits_font(line: str, charset: str) -> bool:
-    return line.isascii() or all(printer_font_has(char, charset) for char in line)
+    if line.isascii() or charset == "gb18030":
+        return True
+    try:
+        encoded = line.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    # Every non-ASCII character two bytes (not a one-byte extra such as GBK's 0x80 for the euro sign).
+    return len(encoded) == 2 * len(line) - len(line.encode("ascii", "ignore"))
 
 
 def with_missing_marks(line: str, charset: str) -> str:
