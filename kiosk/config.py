@@ -164,6 +164,9 @@ class ReceiptPrinterSettings:
     address: str = ""
     width_mm: Literal[58, 80] = 80
     native_qr: bool = True           # false: send the QR as a raster image (printers without GS ( k)
+    # What the printer's built-in Chinese font covers; a line with other characters (a rare
+    # GB 18030 name character) is printed as an image of that line.
+    font_charset: Literal["gb2312", "gbk", "gb18030"] = "gbk"
     header_zh: str = ""
     header_en: str = ""
 

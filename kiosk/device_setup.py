@@ -62,7 +62,7 @@ def build_receipt_printer(settings: KioskSettings) -> Device | None:
 
     address = str(settings.resolve_path(config.address)) if config.driver == "file" else config.address
     return EscposReceiptPrinter("receipt-printer", transport_for(config.driver, address), config.width_mm,
-                                native_qr=config.native_qr)
+                                native_qr=config.native_qr, font_charset=config.font_charset)
 
 
 def build_document_printer(settings: KioskSettings) -> Device | None:

@@ -12,7 +12,7 @@ from devices.simulators.card_reader import SimulatedCardReader
 from devices.simulators.faults import SimulatedFault
 from devices.simulators.printers import SimulatedReceiptPrinter
 from devices.simulators.qr_scanner import SimulatedQrScanner
-from kiosk.config import load_settings
+from kiosk.config import ConfigError, load_settings
 from kiosk.demo_cards import demo_card_record
 from kiosk.device_setup import build_device_manager
 from kiosk.errors import ErrorKind, error_from_device
@@ -113,3 +113,14 @@ def test_every_completion_code_has_a_citizen_message() -> None:
     assert error_from_device(CompletionCode.PIN_BLOCKED).kind is ErrorKind.USER
     assert error_from_device(CompletionCode.PAPER_OUT).kind is ErrorKind.HARDWARE
     assert "12333" in error_from_device(CompletionCode.NO_DEVICE).citizen_message("zh")
+
+
+def test_the_receipt_printers_font_charset_comes_from_the_profile(tmp_path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[terminal]\nid = "SITE-1"\n[devices.receipt_printer]\ndriver = "file"\n'
+                    f'address = "{tmp_path / "receipt.bin"}"\nfont_charset = "gb18030"\n', encoding="utf-8")
+    printer = build_device_manager(load_settings(str(site))).receipt_printer
+    assert printer.capabilities.font_charset == "gb18030"
+    site.write_text(site.read_text(encoding="utf-8").replace("gb18030", "big5"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="font_charset"):
+        load_settings(str(site))
