@@ -445,6 +445,26 @@ def scenario_english(d: JourneyDriver) -> None:
     d.finish_and_leave()
 
 
+def scenario_rare_name(d: JourneyDriver) -> None:
+    """王䶮: a name character outside GBK (GB 18030) read from the card, shown, printed and on the A4."""
+    d.card_to_menu("A00000102")
+    d.press(Intent.CHOOSE_SERVICE, "contributions")
+    d.wait_screen(Screen.CONTRIBUTIONS)
+    d.press(Intent.PRINT_RECEIPT)
+    d.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "receipt printed")
+    d.shot("rare-name-contributions")
+    d.press(Intent.BACK)
+    d.press(Intent.CHOOSE_SERVICE, "certificate")
+    d.wait_screen(Screen.CERTIFICATE)
+    d.press(Intent.PREVIEW)
+    d.wait_screen(Screen.CERTIFICATE_PREVIEW)
+    d.press(Intent.PRINT)
+    d.wait(lambda s: s.screen is Screen.CERTIFICATE_DONE
+           and s.certificate.receipt_status_key != "", "certificate and receipt printed")
+    d.shot("rare-name-certificate-done")
+    d.finish_and_leave()
+
+
 SCENARIOS: dict[str, tuple[Callable[[JourneyDriver], None], tuple[int, int]]] = {
     "contributions": (scenario_contributions, (1920, 1080)),
     "certificate": (scenario_certificate, (1920, 1080)),
@@ -457,4 +477,5 @@ SCENARIOS: dict[str, tuple[Callable[[JourneyDriver], None], tuple[int, int]]] = 
     "transfer-offline": (scenario_transfer_offline, (1920, 1080)),
     "elder-mode": (scenario_elder_mode, (1280, 1024)),
     "english": (scenario_english, (1280, 1024)),
+    "rare-name": (scenario_rare_name, (1920, 1080)),
 }
