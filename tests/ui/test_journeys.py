@@ -518,3 +518,29 @@ def test_the_state_directory_holds_no_personal_data_after_journeys(journey):
     leaks = sorted({(path.name, secret) for path, raw in stored.items() for secret in secrets
                     for encoding in ("utf-8", "utf-16-le", "gb18030") if secret.encode(encoding) in raw})
     assert leaks == [], "personal data kept on the terminal"
+
+
+def test_a_refused_terminal_goes_out_of_service_and_never_blames_the_card(journey):
+    """The terminal secret was rotated on one side only: the real back office refuses every signed call."""
+    driver, _ = journey()
+    client = driver.kiosk.wait_for_backoffice().client
+    right_secret = client._secret
+    client._secret = "rotated-on-one-side-0123456789"
+    driver.insert_card("A00000019")
+    driver.wait_screen(Screen.PIN)
+    from kiosk.demo_cards import demo_pin
+    driver.enter_pin(demo_pin("A00000019"))
+    state = driver.wait_screen(Screen.MESSAGE)
+    assert state.message.title_key == "message.terminal_refused.title"
+    shown = " ".join(window_texts(driver.kiosk))
+    assert "挂失" not in shown and "失效" not in shown
+    driver.press(Intent.CONFIRM)
+    driver.remove_card()
+    state = driver.wait_screen(Screen.OUT_OF_SERVICE)
+    assert state.out_of_service_key == "out_of_service.terminal"
+    driver.idle(20)    # the signed probe is refused too: still out of service
+    driver.pump(1.0)
+    assert driver.wait_screen(Screen.OUT_OF_SERVICE).out_of_service_key == "out_of_service.terminal"
+    client._secret = right_secret    # the technician mends the secret
+    driver.idle(20)
+    driver.wait_screen(Screen.ATTRACT, timeout_s=30)
