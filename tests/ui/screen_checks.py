@@ -8,11 +8,21 @@ than its text, fails here before it reaches a panel.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 
 def visible_widgets(root: QWidget, kind=QWidget) -> list:
     return [w for w in root.findChildren(kind) if w.isVisibleTo(root) and w.width() > 0]
+
+
+def _scrolled_into_view(widget: QWidget) -> None:
+    """Content of a scroll area is judged where the reader scrolls it to, not where it starts."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(widget, 0, 0)
+            return
+        parent = parent.parentWidget()
 
 
 def clipped_widgets(root: QWidget) -> list[str]:
@@ -29,6 +39,7 @@ def clipped_widgets(root: QWidget) -> list[str]:
             needed = label.fontMetrics().horizontalAdvance(label.text())
             if needed > label.width() + 1:
                 problems.append(f"label {label.objectName() or label.text()[:20]!r}: needs {needed}px width, has {label.width()}")
+        _scrolled_into_view(label)
         if not root.rect().contains(label.mapTo(root, label.rect().bottomRight())):
             problems.append(f"label {label.objectName() or label.text()[:20]!r} lies outside the screen")
     for button in visible_widgets(root, QAbstractButton):
@@ -38,6 +49,7 @@ def clipped_widgets(root: QWidget) -> list[str]:
             needed = button.fontMetrics().horizontalAdvance(button.text()) + icon + 2 * (24 + 3)
             if needed > button.width():
                 problems.append(f"button {button.objectName() or button.text()[:20]!r}: needs {needed}px, has {button.width()}")
+        _scrolled_into_view(button)
         if not root.rect().contains(button.mapTo(root, button.rect().bottomRight())):
             problems.append(f"button {button.objectName() or button.text()[:20]!r} lies outside the screen")
     return problems
