@@ -30,6 +30,7 @@ from backoffice.demo_data import DEMO_CITIZENS, DemoCitizen
 from backoffice.server import EmbeddedBackoffice
 from backoffice.settings import DEMO_TERMINAL_ID, DEMO_TERMINAL_SECRET, BackofficeSettings
 from kiosk.contract import signing
+from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI, HOST_ZONES, host_time_zone
 
 TEST_AS_OF = dt.date(2026, 11, 23)
 SECOND_TERMINAL_ID = "KIOSK-TEST-0002"
@@ -231,3 +232,11 @@ def dev_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "dev-ca.sh"), str(outdir)],
                    check=True, capture_output=True, timeout=120)
     return outdir
+
+
+@pytest.fixture(params=HOST_ZONES)
+def host_zone(request):
+    """The host in UTC, then in New York: its date at AFTER_MIDNIGHT_IN_SHANGHAI is still 7 December."""
+    with host_time_zone(request.param):
+        assert dt.datetime.fromtimestamp(AFTER_MIDNIGHT_IN_SHANGHAI.timestamp()).date() == dt.date(2026, 12, 7)
+        yield request.param

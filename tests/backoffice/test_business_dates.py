@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import sqlite3
-import time
 
 import pytest
 import requests
@@ -24,25 +22,10 @@ from backoffice.settings import BackofficeSettings
 from kiosk import documents
 from kiosk.clock import TerminalClock
 from kiosk.contract.models import Certificate, PensionTransfer
+from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
 
-INSTANT = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.timezone.utc)
+INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
 SHANGHAI_DAY = dt.date(2026, 12, 8)
-
-
-@pytest.fixture(params=["UTC", "America/New_York"])
-def host_zone(request):
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    try:
-        assert dt.datetime.fromtimestamp(INSTANT.timestamp()).date() == dt.date(2026, 12, 7)
-        yield request.param
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 @pytest.fixture

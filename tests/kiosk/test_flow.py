@@ -313,25 +313,18 @@ def test_a_malformed_answer_is_a_fault_and_the_kiosk_stays_in_service(code):
     assert j.state.screen is Screen.MENU and all(t.available for t in j.state.menu)
 
 
-def test_a_blocked_card_is_explained_before_any_pin_is_typed():
-    class Card:
-        pin_tries_left = 0
-
+@pytest.mark.parametrize("tries_left", [0, 2, None])
+def test_pin_tries_read_from_the_card_come_before_typing(tries_left):
+    """A blocked card is explained before any PIN is typed; otherwise the PIN screen says how many tries."""
+    card = type("Card", (), {"pin_tries_left": tries_left})()
     j = Journey()
     j.send(flow.CardPresence(True))
-    j.answer(flow.ReadCard, Card())
-    assert j.state.screen is Screen.MESSAGE and j.state.message.title_key == "message.card_blocked.title"
-    assert not of_type(j.effects, flow.RunTask)[1:]   # the card was never asked to verify a PIN
-
-
-def test_pin_tries_left_from_the_card_are_shown_before_typing():
-    class Card:
-        pin_tries_left = 2
-
-    j = Journey()
-    j.send(flow.CardPresence(True))
-    j.answer(flow.ReadCard, Card())
-    assert j.state.screen is Screen.PIN and j.state.pin.tries_left == 2
+    j.answer(flow.ReadCard, card)
+    if tries_left == 0:
+        assert j.state.screen is Screen.MESSAGE and j.state.message.title_key == "message.card_blocked.title"
+        assert not of_type(j.effects, flow.RunTask)[1:]   # the card was never asked to verify a PIN
+    else:
+        assert j.state.screen is Screen.PIN and j.state.pin.tries_left == tries_left
 
 
 def test_submissions_say_what_happens_if_the_back_office_is_slow():

@@ -10,8 +10,6 @@ midnight in Shanghai, when the host's date is still the day before:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -24,8 +22,9 @@ from kiosk.flow_controller import FlowController, PaperSettings
 from kiosk.journal import JournalEntry
 from kiosk.journal_commands import format_entry
 from kiosk.messages import MessageCatalog
+from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
 
-INSTANT = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.timezone.utc)
+INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
 SHANGHAI_MINUTE = "2026-12-08 00:30"
 NEW_YEAR_INSTANT = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc)   # 2027-01-01 00:30 in Shanghai
 AREA = {"code": "320100", "name_zh": "南京市", "name_en": "Nanjing"}
@@ -36,24 +35,6 @@ CITIZEN = models.CitizenSummary.model_validate({
 
 def fixed(instant: dt.datetime = INSTANT) -> TerminalClock:
     return load_settings("demo").terminal_clock(utc_now=lambda: instant)
-
-
-@pytest.fixture(params=["UTC", "America/New_York"])
-def host_zone(request):
-    """The host's zone for this test (what `datetime.now().astimezone()` and `time.localtime` use)."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    try:
-        # The host really is elsewhere: its date at the instant is still 7 December.
-        assert dt.datetime.fromtimestamp(INSTANT.timestamp()).date() == dt.date(2026, 12, 7)
-        yield request.param
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def transfer(created_at: dt.datetime) -> models.PensionTransfer:

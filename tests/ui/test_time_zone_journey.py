@@ -10,8 +10,6 @@ and tests/backoffice/test_business_dates.py, which fix the instant.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 import zoneinfo
 
 import pytest
@@ -21,23 +19,15 @@ from kiosk.app import KioskApplication
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from ui.demo_scenarios import JourneyDriver, ScriptClock
+from tests.host_zone import host_time_zone
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def new_york_host():
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
+    with host_time_zone("America/New_York"):
         yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 @pytest.fixture
