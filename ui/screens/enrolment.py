@@ -23,6 +23,7 @@ from kiosk.flow_state import FlowState, Intent, Screen
 from ui.screens.base import FlowScreen, settle
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.icon_text import IconText
+from ui.widgets.layouts import take_all
 from ui.widgets.pictograms import make_icon, mirrored_icon
 
 _GOOD_STATUSES = (models.EnrolmentStatus.ACTIVE, models.EnrolmentStatus.RETIRED)
@@ -164,16 +165,11 @@ def _heading_width(label: QLabel, wrap: bool) -> int:
 
 
 def clear_layout(layout) -> None:
-    """Remove and delete every widget (and nested layout) in `layout`."""
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget()
-        if widget is not None:
-            widget.hide()
-            widget.setParent(None)
-            widget.deleteLater()
-        elif item.layout() is not None:
-            clear_layout(item.layout())
+    """Remove and delete every widget (and nested layout) in `layout`, and the layout's items."""
+    for widget in take_all(layout):
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
 
 
 def spread(widths: list[int], available: int) -> list[int]:

@@ -23,6 +23,7 @@ from ui.screens.base import FlowScreen, settle
 from ui.screens.message import IconLine, icon_size, identify_stylesheet
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
+from ui.widgets.layouts import take_all
 from ui.widgets.pictograms import begin_icon
 
 TILE_BORDER = 4      # the stylesheet's button border (elder mode), both sides counted once each
@@ -252,8 +253,7 @@ QLabel[tilepart="title"]:disabled {{ color: {th.muted}; }}
         tiles = self._tiles_shown
         for tile in tiles:
             tile.ensurePolished()
-        while self._grid.count():
-            self._grid.takeAt(0)
+        take_all(self._grid)
         if not tiles:
             return
         th = self.theme

@@ -23,6 +23,7 @@ from ui.screens.base import FlowScreen
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.icon_text import IconText, set_tone
 from ui.widgets.kiosk_button import KioskButton
+from ui.widgets.layouts import take_all
 from ui.widgets.pictograms import ICON_KINDS, begin_icon, make_icon, mirrored_icon
 
 # --- look ---------------------------------------------------------------------------------
@@ -326,8 +327,7 @@ class PagedBlocks:
         for old in self.blocks:
             if old not in blocks:
                 old.hide()
-        while self.column.count():
-            self.column.takeAt(0)
+        take_all(self.column)
         for block in blocks:
             self.column.addWidget(block)
         self.column.addStretch(1)
