@@ -82,6 +82,12 @@ def _add_bench(subparsers) -> None:
     parser.add_argument("--iterations", type=int,
                         help="samples per figure (backoffice: 200, devices: 50, ui: 20, operations: 200)")
     parser.add_argument("--sessions", type=int, default=2000, help="ui: scripted sessions for the memory figure")
+    parser.add_argument("--only", action="append", choices=["start", "card", "stall", "memory"], default=None,
+                        help="ui: only this part (repeatable; default: all)")
+    parser.add_argument("--no-pcscd", action="store_true",
+                        help="ui: the card figures through the simulator only (no pcscd started)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="ui: also list the Python allocations that grew most across the sessions (slower)")
     parser.set_defaults(handler=_cmd_bench)
 
 
@@ -216,7 +222,8 @@ def _cmd_bench(args) -> int:
     if args.target == "ui":
         from kiosk.app import run_ui_bench
 
-        return run_ui_bench(sessions=args.sessions, iterations=args.iterations or 20)
+        return run_ui_bench(sessions=args.sessions, iterations=args.iterations or 20, parts=args.only,
+                            pcscd=not args.no_pcscd, trace_python=args.tracemalloc)
     if args.target == "operations":
         from kiosk.bench import run_operations_bench
 

@@ -81,6 +81,7 @@ MAX_FIELDS = 32
 MAX_TEXT = 256
 MIN_LIMIT, MAX_LIMIT = 1, 5000
 BUSY_TIMEOUT_S = 10.0
+PAGE_CACHE_KIB = 256
 
 # Secrets and unmasked identifiers never belong in a journal, not even masked: refusing
 # them loudly finds the caller that tried. A `*_token`, `*_pin`... is refused as well.
@@ -299,6 +300,9 @@ class Journal:
             if str(mode).lower() != "wal":
                 log.warning("journal %s: could not switch to WAL (mode %s)", self.path, mode)
             conn.execute("PRAGMA synchronous = FULL")
+            # Appends touch the last pages only: a small page cache, not SQLite's 2 MiB that a
+            # journal growing every session would fill page by page over months.
+            conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")
             present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not _SCHEMA_OBJECTS <= present:
                 # Also puts back a trigger somebody dropped.

@@ -1,4 +1,4 @@
-"""`kiosk bench ui`: the citizen-facing figures of DESIGN section 10, printed, never asserted.
+"""`kiosk bench ui`: the citizen-facing figures, printed, never asserted.
 
 - start to attract: a fresh `kiosk run` process (offscreen) until the attract screen
   is painted; resident memory at that moment;
@@ -7,7 +7,12 @@
   citizen's own typing is not counted);
 - longest GUI-thread stall while the back office answers in 3 s: a 2 ms timer on the
   GUI thread records the largest gap between its ticks during a journey;
-- memory growth across scripted sessions (card, PIN, menu, enrolment, finish, remove).
+- memory growth across scripted sessions (card, PIN, menu, enrolment, contributions with
+  a printed receipt, finish, remove): resident memory and the C heap in use after
+  session 100 and at the end (the first hundred fill caches that then stay), and with
+  `--tracemalloc` the Python allocations that grew most in between.
+
+`--only PART` runs some of them; `--no-pcscd` leaves out the figures through a real pcscd.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -244,11 +250,15 @@ def _separate_backoffice(settings, response_delay_s: float = 0.0):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     scratch = tempfile.mkdtemp(prefix="kiosk-bench-backoffice-")
-    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "backoffice", "--port", str(port),
+    # --demo: the demo profile's terminal and demo data, as `kiosk demo` embeds it.
+    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "backoffice", "--demo", "--port", str(port),
                                "--db", f"{scratch}/backoffice.sqlite3",
                                "--response-delay-s", str(response_delay_s)], cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    server.stdout.readline()   # "reference back office on ..."
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not server.stdout.readline():   # "reference back office on ..."
+        problem = server.stderr.read()[-600:] if server.wait(timeout=10) is not None else ""
+        raise RuntimeError(f"the bench's back office did not start: {problem.strip()}")
+    threading.Thread(target=server.stderr.read, name="bench-backoffice-stderr", daemon=True).start()
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 30
     while True:
@@ -264,57 +274,145 @@ def _separate_backoffice(settings, response_delay_s: float = 0.0):
     return dataclasses.replace(settings, backoffice=office), server
 
 
-def bench_memory(settings, sessions: int) -> None:
+MEMORY_BASELINE_SESSION = 100   # caches (fonts, glyphs, icons, SQLite pages) are warm by then
+
+
+def c_heap_in_use_mib() -> float | None:
+    """Bytes the C allocator has handed out and not got back (glibc); None elsewhere.
+
+    Grows with a leak; resident memory also grows with fragmentation and caches."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                                            "usmblks", "fsmblks", "uordblks", "fordblks",
+                                                            "keepcost")]
+
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = MallInfo2
+    info = mallinfo2()
+    return (info.uordblks + info.hblkhd) / 2**20
+
+
+def memory_journey(driver: JourneyDriver) -> None:
+    """One bench session: card, PIN, menu, enrolment, contributions with a receipt printed, finish, card out."""
+    driver.card_to_menu("A00000019", shots=False)
+    driver.press(Intent.CHOOSE_SERVICE, "enrolment")
+    driver.wait_screen(Screen.ENROLMENT)
+    driver.press(Intent.BACK)
+    driver.press(Intent.CHOOSE_SERVICE, "contributions")
+    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.press(Intent.PRINT_RECEIPT)
+    driver.wait(lambda s: s.contributions.print_status_key in ("contributions.print.printed",
+                                                               "contributions.print.failed"), "the receipt")
+    driver.press(Intent.FINISH)
+    driver.remove_card()
+    driver.wait_screen(Screen.ATTRACT)
+    # What the driver collected is the bench's, not the kiosk's: it must not count as growth.
+    driver.receipts.clear()
+    driver.certificates.clear()
+
+
+def bench_memory(settings, sessions: int, *, trace_python: bool = False) -> None:
+    import tracemalloc
+
     settings, server = _separate_backoffice(settings)
     kiosk, window = _kiosk(settings)
     driver = JourneyDriver(kiosk)
+    baseline = min(MEMORY_BASELINE_SESSION, max(1, sessions // 2))
+    if trace_python:
+        tracemalloc.start()
     try:
-        marks = {}
+        marks: dict[int, tuple[float, float | None]] = {}
+        snapshots = {}
         started = time.perf_counter()
         for index in range(1, sessions + 1):
-            driver.card_to_menu("A00000019", shots=False)
-            driver.press(Intent.CHOOSE_SERVICE, "enrolment")
-            driver.wait_screen(Screen.ENROLMENT)
-            driver.press(Intent.BACK)
-            driver.press(Intent.CHOOSE_SERVICE, "contributions")
-            driver.wait_screen(Screen.CONTRIBUTIONS)
-            driver.press(Intent.FINISH)
-            driver.remove_card()
-            driver.wait_screen(Screen.ATTRACT)
-            if index in (100, sessions // 2, sessions):
+            memory_journey(driver)
+            if index in (baseline, sessions // 2, sessions):
                 gc.collect()
                 driver.pump()
-                marks[index] = rss_mib()
+                # tracemalloc's own bookkeeping grows with what it traces: not the kiosk's.
+                own = tracemalloc.get_tracemalloc_memory() / 2**20 if trace_python else 0.0
+                heap = c_heap_in_use_mib()
+                marks[index] = (rss_mib() - own, heap - own if heap is not None else None)
+                if trace_python and index in (baseline, sessions):
+                    snapshots[index] = tracemalloc.take_snapshot()
         elapsed = time.perf_counter() - started
     finally:
+        tracemalloc.stop()
         kiosk.shutdown()
         window.close()
         server.terminate()
         server.wait(timeout=10)
-    first = min(marks)
-    print(f"kiosk memory over {sessions} scripted sessions (card, PIN, menu, enrolment, contributions, finish; "
-          f"{elapsed / sessions * 1000:.0f} ms each; back office in its own process): "
-          + ", ".join(f"after {n}: {mib:.1f} MiB" for n, mib in sorted(marks.items()))
-          + f"; growth after session {first}: {marks[sessions] - marks[first]:+.1f} MiB  target < 5 MB")
+    print(f"kiosk memory over {sessions} scripted sessions (card, PIN, menu, enrolment, contributions, receipt, "
+          f"finish; {elapsed / sessions * 1000:.0f} ms each; back office in its own process): "
+          + ", ".join(f"after {n}: {rss:.1f} MiB" for n, (rss, _) in sorted(marks.items())))
+    print(memory_growth_line(marks, baseline, sessions))
+    if len(snapshots) == 2:
+        print(f"Python allocations that grew most, sessions {baseline}→{sessions} (tracemalloc; its own "
+              "memory is left out of the figures above):")
+        for line in top_growers(snapshots[baseline], snapshots[sessions]):
+            print(f"  {line}")
 
 
-def run_ui_bench(*, sessions: int = 2000, iterations: int = 20, start_runs: int = 5) -> int:
+def memory_growth_line(marks: dict[int, tuple[float, float | None]], baseline: int, last: int) -> str:
+    """`RSS growth sessions 100→2000: +0.4 MiB (0.2 KiB per session); C heap in use +0.1 MiB  target < 5 MB`"""
+    (rss_first, heap_first), (rss_last, heap_last) = marks[baseline], marks[last]
+    between = max(1, last - baseline)
+    line = (f"RSS growth sessions {baseline}→{last}: {rss_last - rss_first:+.1f} MiB "
+            f"({(rss_last - rss_first) * 1024 / between:.1f} KiB per session)")
+    if heap_first is not None and heap_last is not None:
+        line += (f"; C heap in use {heap_last - heap_first:+.1f} MiB "
+                 f"({(heap_last - heap_first) * 1024 / between:.1f} KiB per session)")
+    return line + "  target < 5 MB"
+
+
+def top_growers(before, after, limit: int = 10) -> list[str]:
+    import tracemalloc
+
+    ignore = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
+    stats = after.filter_traces(ignore).compare_to(before.filter_traces(ignore), "lineno")
+    return [f"{stat.size_diff / 1024:+8.1f} KiB {stat.count_diff:+6d} blocks  {stat.traceback[0]}"
+            for stat in stats[:limit] if stat.size_diff > 0]
+
+
+UI_BENCH_PARTS = ("start", "card", "stall", "memory")
+
+
+def run_ui_bench(*, sessions: int = 2000, iterations: int = 20, start_runs: int = 5,
+                 parts: tuple[str, ...] | list[str] | None = None, pcscd: bool = True,
+                 trace_python: bool = False) -> int:
+    """`parts`: some of UI_BENCH_PARTS (default all); `pcscd=False` measures the card through the simulator only."""
     from kiosk.config import load_settings
 
+    wanted = set(parts or UI_BENCH_PARTS)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from ui.demo_run import filter_offscreen_noise
+
+    filter_offscreen_noise()
     QApplication.instance() or QApplication(["kiosk-bench"])
     demo = load_settings("demo")
-    bench_start("demo", start_runs)
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-locked-") as scratch:
-        # As on a terminal: fullscreen, locked down, no pointer (the lockdown is imported and installed).
-        locked = Path(scratch) / "locked.toml"
-        locked.write_text('[terminal]\nid = "KIOSK-BENCH-0001"\nsecret = "bench"\n[backoffice]\n'
-                          'url = "http://127.0.0.1/"\nembedded = true\n[storage]\n'
-                          f'directory = "{scratch}/state"\n[ui]\nfullscreen = true\nhide_cursor = true\n',
-                          encoding="utf-8")
-        bench_start(str(locked), start_runs, " locked down")
-    bench_card_to_menu_simulator(demo, iterations)
-    bench_card_to_menu_pcscd(load_settings("demo_pcsc"), iterations)
-    bench_gui_stall(demo)
-    bench_memory(demo, sessions)
+    if "start" in wanted:
+        bench_start("demo", start_runs)
+        with tempfile.TemporaryDirectory(prefix="kiosk-bench-locked-") as scratch:
+            # As on a terminal: fullscreen, locked down, no pointer (the lockdown is imported and installed).
+            locked = Path(scratch) / "locked.toml"
+            locked.write_text('[terminal]\nid = "KIOSK-BENCH-0001"\nsecret = "bench"\n[backoffice]\n'
+                              'url = "http://127.0.0.1/"\nembedded = true\n[storage]\n'
+                              f'directory = "{scratch}/state"\n[ui]\nfullscreen = true\nhide_cursor = true\n',
+                              encoding="utf-8")
+            bench_start(str(locked), start_runs, " locked down")
+    if "card" in wanted:
+        bench_card_to_menu_simulator(demo, iterations)
+        if pcscd:
+            bench_card_to_menu_pcscd(load_settings("demo_pcsc"), iterations)
+        else:
+            print("pcscd: not measured (--no-pcscd)")
+    if "stall" in wanted:
+        bench_gui_stall(demo)
+    if "memory" in wanted:
+        bench_memory(demo, sessions, trace_python=trace_python)
     return 0

@@ -618,3 +618,10 @@ def test_the_journal_command_help_documents_its_exit_codes(capsys) -> None:
     text = capsys.readouterr().out
     assert "exit codes:" in text
     assert "1  the journal is broken" in text and "damaged file" in text and "2  no journal to check" in text
+
+
+def test_the_page_cache_stays_small_as_the_journal_grows(journal: Journal, journal_path: Path) -> None:
+    # SQLite's default (2 MiB per connection) filled page by page, session after session.
+    fill(journal, 3)
+    cache_kib = -journal._connection().execute("PRAGMA cache_size").fetchone()[0]
+    assert 0 < cache_kib <= journal_module.PAGE_CACHE_KIB <= 512
