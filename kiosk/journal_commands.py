@@ -32,9 +32,9 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_BROKEN}  the journal is broken: a link of the chain, a damaged file that cannot be read,
      an --expect hash that does not match, an --expect entry removed other than by pruning
      (pruning removes only the oldest entries), or prune refusing to remove a broken part
-  {EXIT_CONFIG}  no journal to check: a configuration error, a profile without storage, no file
-     at the path, a directory, a file that cannot be opened, another SQLite database, or a
-     journal written by a newer kiosk"""
+  {EXIT_CONFIG}  a configuration or usage problem, nothing was judged: a configuration error, a
+     profile without storage, no file at the path, a directory, a file that cannot be
+     opened, another SQLite database, a journal written by a newer kiosk, a bad option"""
 
 
 def add_journal_parser(subparsers) -> None:

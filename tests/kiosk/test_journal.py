@@ -617,7 +617,7 @@ def test_the_journal_command_help_documents_its_exit_codes(capsys) -> None:
         run_command("journal", "verify", "--help")
     text = capsys.readouterr().out
     assert "exit codes:" in text
-    assert "1  the journal is broken" in text and "damaged file" in text and "2  no journal to check" in text
+    assert "1  the journal is broken" in text and "damaged file" in text and "2  a configuration or usage problem" in text
 
 
 def test_the_page_cache_stays_small_as_the_journal_grows(journal: Journal, journal_path: Path) -> None:
