@@ -10,6 +10,7 @@ Idle time is skipped by advancing the flow's clock, not by sleeping.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
@@ -404,7 +405,7 @@ def scenario_transfer_offline(d: JourneyDriver) -> None:
     embedded.start()
     d.kiosk.operations.sender.wake()
     d.wait(lambda s: d.kiosk.outbox.depth() == 0, "the outbox to deliver", 30)
-    print(f"outbox delivered: {d.kiosk.outbox.recent(1)[0].summary()}")
+    logging.getLogger("kiosk.demo").info("outbox delivered: %s", d.kiosk.outbox.recent(1)[0].summary())
 
 
 def scenario_elder_mode(d: JourneyDriver) -> None:

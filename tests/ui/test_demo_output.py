@@ -8,27 +8,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 NOISE = "This plugin does not support propagateSizeHints()"
 
 
-def test_a_headless_scenario_prints_a_short_progress_report(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scenario", ["contributions", "transfer-offline"])
+def test_a_headless_scenario_prints_a_short_progress_report(tmp_path: Path, scenario: str) -> None:
     out = tmp_path / "demo-output"
     env = {name: value for name, value in os.environ.items()
            if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QT_LOGGING_RULES")}
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--scenario", "contributions",
+    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--scenario", scenario,
                              "--out", str(out)], capture_output=True, text=True, cwd=REPO, env=env, timeout=180)
     printed = result.stdout + result.stderr
     assert result.returncode == 0, printed
     assert "propagateSizeHints" not in printed
     lines = printed.splitlines()
     assert len(lines) <= 4, printed
-    assert any(line.startswith("scenario contributions: ") and str(out / "contributions") in line for line in lines)
+    assert any(line.startswith(f"scenario {scenario}: ") and str(out / scenario) in line for line in lines)
     assert str(out) in lines[-1] and "kiosk.log" in lines[-1]
     # The INFO log is still written, to the file the output names.
     log = (out / "kiosk.log").read_text(encoding="utf-8")
     assert " INFO kiosk.flow " in log and "session ended" in log
-    assert len(list((out / "contributions").glob("*.png"))) >= 5
+    assert len(list((out / scenario).glob("*.png"))) >= 3
 
 
 def test_only_the_offscreen_noise_is_filtered_from_qts_messages(capfd) -> None:
