@@ -323,6 +323,7 @@ def bench_memory(settings, sessions: int, *, trace_python: bool = False) -> None
     kiosk, window = _kiosk(settings)
     driver = JourneyDriver(kiosk)
     baseline = min(MEMORY_BASELINE_SESSION, max(1, sessions // 2))
+    scratch = tempfile.TemporaryDirectory(prefix="kiosk-bench-memory-")
     if trace_python:
         tracemalloc.start()
     try:
@@ -339,7 +340,9 @@ def bench_memory(settings, sessions: int, *, trace_python: bool = False) -> None
                 heap = c_heap_in_use_mib()
                 marks[index] = (rss_mib() - own, heap - own if heap is not None else None)
                 if trace_python and index in (baseline, sessions):
-                    snapshots[index] = tracemalloc.take_snapshot()
+                    # On disk until the end: a snapshot kept in memory would count as growth.
+                    snapshots[index] = Path(scratch.name) / f"session-{index}.tracemalloc"
+                    tracemalloc.take_snapshot().dump(str(snapshots[index]))
         elapsed = time.perf_counter() - started
     finally:
         tracemalloc.stop()
@@ -354,8 +357,10 @@ def bench_memory(settings, sessions: int, *, trace_python: bool = False) -> None
     if len(snapshots) == 2:
         print(f"Python allocations that grew most, sessions {baseline}→{sessions} (tracemalloc; its own "
               "memory is left out of the figures above):")
-        for line in top_growers(snapshots[baseline], snapshots[sessions]):
+        for line in top_growers(tracemalloc.Snapshot.load(str(snapshots[baseline])),
+                                tracemalloc.Snapshot.load(str(snapshots[sessions]))):
             print(f"  {line}")
+    scratch.cleanup()
 
 
 def memory_growth_line(marks: dict[int, tuple[float, float | None]], baseline: int, last: int) -> str:

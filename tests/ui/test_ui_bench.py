@@ -24,8 +24,9 @@ def test_the_growth_line_names_the_sessions_and_the_rate() -> None:
 def test_the_memory_part_runs_alone_and_reports_the_growth() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run([sys.executable, "-m", "kiosk.cli", "bench", "ui", "--only", "memory", "--sessions", "4",
-                             "--no-pcscd"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+                             "--no-pcscd", "--tracemalloc"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "RSS growth sessions 2→4: " in result.stdout
+    assert "Python allocations that grew most, sessions 2→4" in result.stdout
     assert "start to attract" not in result.stdout and "pcscd" not in result.stdout
     assert "propagateSizeHints" not in result.stderr
