@@ -76,6 +76,7 @@ class CounterStore:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a power cut loses at most the last bumps
+            conn.execute("PRAGMA cache_size = -256")     # 256 KiB page cache: bounded memory over months
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise CounterStoreError(f"counter store {self._path} is damaged ({str(check)[:120]}); "

@@ -118,6 +118,7 @@ class Outbox:
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA cache_size = -256")   # 256 KiB: a kiosk runs for months
             self._conn.execute("PRAGMA secure_delete = ON")   # scrubbed payloads leave no old bytes behind
             self._conn.executescript(_SCHEMA)
             self._scrub_finished()
