@@ -1,4 +1,5 @@
-"""The kiosk's client for the back-office REST contract (`/v1`, DESIGN section 6).
+"""The kiosk's client for the back-office REST contract (`/v1`; `backoffice/openapi.json`,
+docs/architecture.md "How data flows").
 
 - Every request is signed with the terminal secret (kiosk.contract.signing), with a
   fresh timestamp and nonce per attempt, so a retry is never a replay.

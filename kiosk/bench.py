@@ -1,4 +1,4 @@
-"""`kiosk bench ...`: performance figures printed, never asserted (DESIGN section 10)."""
+"""`kiosk bench ...`: performance figures printed beside their targets, never asserted."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def _bench_card_through_pcscd(iterations: int, pcscd=None) -> None:
 
 
 def run_devices_bench(iterations: int = 50, pcscd=None) -> int:
-    """Device figures of DESIGN section 10: card through pcscd, receipt bytes, certificate PDF.
+    """Device figures: card through pcscd, receipt bytes, certificate PDF.
 
     `pcscd`: a running `PcscdRunner` to use instead of starting one (the tests pass theirs).
     """
@@ -177,7 +177,7 @@ def run_devices_bench(iterations: int = 50, pcscd=None) -> int:
     pdf, pages = render_pdf_bytes(document)
     _report(f"certificate PDF, A4 ({pages} page, {len(pdf) // 1024} KiB)",
             _measure(lambda: render_pdf_bytes(document), max(iterations // 2, 5), warmup=2))
-    print("targets (DESIGN section 10): certificate PDF < 150 ms, receipt bytes < 5 ms; "
+    print("targets: certificate PDF < 150 ms, receipt bytes < 5 ms; "
           "detection latency is reported apart from read latency")
     return 0
 

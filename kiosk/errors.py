@@ -1,4 +1,4 @@
-"""The kiosk's error taxonomy (DESIGN section 2).
+"""The kiosk's error taxonomy (docs/architecture.md).
 
 Every failure the core reports is a `KioskError` of one `ErrorKind`. The kind decides
 what the citizen is told (one message per kind, zh/en, below); `code` and `detail`
@@ -90,7 +90,7 @@ class KioskError(Exception):
         return self.kind in (ErrorKind.BACKOFFICE_REJECTED, ErrorKind.NOT_FOUND, ErrorKind.USER)
 
 
-# Device completion codes, mapped once (DESIGN section 2): kind, citizen message zh/en.
+# Device completion codes, mapped once: kind, citizen message zh/en.
 _DEVICE_ERRORS: dict[str, tuple[ErrorKind, str, str]] = {
     "cancelled": (ErrorKind.CANCELLED, "操作已取消。", "The operation was cancelled."),
     "timeout": (ErrorKind.TIMEOUT, "设备响应超时，请重试。", "The device took too long. Please try again."),

@@ -479,7 +479,7 @@ class FlowMachine:
         return tuple(tiles)
 
     def _idle_screen(self) -> Screen:
-        """Attract, or out-of-service when no service can run (DESIGN 3)."""
+        """Attract, or out-of-service when no service can run."""
         return Screen.OUT_OF_SERVICE if self._out_of_service_key() else Screen.ATTRACT
 
     def _out_of_service_key(self) -> str:
@@ -497,7 +497,7 @@ class FlowMachine:
         return ""
 
     def _to_idle(self, effects: list[Effect], *, reset_display: bool = True) -> None:
-        """The idle screen; after a citizen, in the terminal's language and normal text size (DESIGN 9)."""
+        """The idle screen; after a citizen, in the terminal's language and normal text size."""
         screen = self._idle_screen()
         if self.in_session or self._session.card is not None:
             self._end_session(effects, "ended")
@@ -919,7 +919,7 @@ class FlowMachine:
             if screen is Screen.GOODBYE:
                 self._to_idle(effects)
             elif self.state.identified_by == "card" or self._session.card is not None or screen is Screen.PIN:
-                # Card removed: the session ends at once (DESIGN 4).
+                # Card removed: the session ends at once.
                 self._end_session(effects, "card_removed")
                 self._to_idle(effects)
             elif screen is Screen.MESSAGE and not self.in_session:

@@ -157,7 +157,7 @@ class FlowController:
         self._speech.speak(self.speech_text(effect.key, effect.params, effect.language), effect.language)
 
     def _wipe(self, reason: str) -> None:
-        """DESIGN 9: speech queue, print spools, temp files and widgets; the machine wiped its own data."""
+        """The session wipe: speech queue, print spools, temp files and widgets; the machine wiped its own data."""
         log.info("session ended (%s); wiping", reason)
         if self._speech is not None:
             self._speech.clear()
