@@ -211,7 +211,10 @@ class KioskApplication:
                               receipt_header_en=printer.header_en or settings.ui.branding_en,
                               terminal_id=settings.terminal.id,
                               verify_base_url=settings.backoffice.verify_url,
-                              wall_clock=settings.terminal_clock())
+                              wall_clock=settings.terminal_clock(),
+                              seal_images=tuple(
+                                  (office, str(settings.resolve_path(path))) for office, path in
+                                  settings.devices.document_printer.seal_image_paths().items()))
         self.speech = self._build_speech()
         self.machine = FlowMachine(FlowSettings.from_settings(settings), today=paper.wall_clock.today)
         self.controller = FlowController(

@@ -180,10 +180,22 @@ class DocumentPrinterSettings:
     driver: Literal["simulator", "pdf", "cups", "none"] = "simulator"
     cups_queue: str = ""
     output_dir: str = "var/certificates"
+    # An issuing office's own seal image (PNG with transparency) as "OFFICE NAME=PATH"; a
+    # certificate from an office not listed carries the drawn seal (name along the ring).
+    seal_images: tuple[str, ...] = ()
 
     def validate(self) -> None:
         _check(self.driver != "cups" or bool(self.cups_queue), "devices.document_printer.cups_queue",
                "required when driver = \"cups\"", because="devices.document_printer.driver")
+        for index, item in enumerate(self.seal_images):
+            office, _, path = item.partition("=")
+            _check(bool(office.strip()) and bool(path.strip()), f"devices.document_printer.seal_images[{index}]",
+                   f"must be \"OFFICE NAME=PATH\" (got {item!r})")
+
+    def seal_image_paths(self) -> dict[str, str]:
+        """Issuing office name -> image path, as configured."""
+        return {office.strip(): path.strip() for office, _, path in
+                (item.partition("=") for item in self.seal_images)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -600,6 +612,10 @@ def deployment_problems(settings: KioskSettings) -> list[tuple[str, str]]:
             problem = _file_problem(settings.resolve_path(value))
             if problem:
                 problems.append((key, problem))
+    for index, path in enumerate(settings.devices.document_printer.seal_image_paths().values()):
+        problem = _file_problem(settings.resolve_path(path))
+        if problem:
+            problems.append((f"devices.document_printer.seal_images[{index}]", problem))
     terminal = settings.terminal
     if terminal.secret_file:
         problem = _file_problem(settings.resolve_path(terminal.secret_file))

@@ -401,11 +401,12 @@ def _guard_document(document: A4Document) -> A4Document:
 
 # --- the A4 certificate ----------------------------------------------------------------
 
-def certificate_document(certificate: Certificate, verify_url: str) -> A4Document:
+def certificate_document(certificate: Certificate, verify_url: str, *, seal_image: str = "") -> A4Document:
     """The A4 参保证明, in Chinese with the English title as subtitle.
 
     `verify_url` is the public verify base joined with `certificate.verify_path`; the QR
-    holds it so anyone holding the paper can check it until valid-until.
+    holds it so anyone holding the paper can check it until valid-until. `seal_image`: the
+    issuing office's own seal image file, if it has one configured; otherwise the seal is drawn.
     """
     content = certificate.content
     period = f"{format_period(certificate.period_from)} 至 {format_period(certificate.period_to)}"
@@ -435,6 +436,7 @@ def certificate_document(certificate: Certificate, verify_url: str) -> A4Documen
         tables=(insurance, periods),
         statement=statement,
         issuer=content.issuing_office,
+        seal_image=seal_image,
         issue_date=format_date_zh(content.print_date),
         verification_code=certificate.verification_code,
         qr_payload=verify_url,

@@ -43,6 +43,10 @@ class PaperSettings:
     terminal_id: str
     verify_base_url: str = ""     # public certificate check, e.g. https://si.example.gov.cn; "": the back office
     wall_clock: TerminalClock = field(default_factory=TerminalClock.named)   # terminal.time_zone, not the host's
+    seal_images: tuple[tuple[str, str], ...] = ()   # (issuing office, its own seal image file)
+
+    def seal_image(self, office: str) -> str:
+        return dict(self.seal_images).get(office.strip(), "")
 
     def header(self, language: str) -> str:
         return self.receipt_header_en if language == "en" else self.receipt_header_zh
@@ -392,7 +396,8 @@ class FlowController:
     def _certificate_ready(self, certificate) -> flow.CertificateReady:
         from kiosk import documents
 
-        document = documents.certificate_document(certificate, self._verify_url(certificate))
+        document = documents.certificate_document(certificate, self._verify_url(certificate),
+                                                  seal_image=self._paper.seal_image(certificate.content.issuing_office))
         return flow.CertificateReady(certificate, tuple(document.text_lines()))
 
     def _verify_url(self, certificate) -> str:
@@ -407,7 +412,8 @@ class FlowController:
         document_key = "certificate.status.printed"
         try:
             outcome = self._on_device(DeviceClass.DOCUMENT_PRINTER, self._device(
-                DeviceClass.DOCUMENT_PRINTER).print_document, documents.certificate_document(certificate, verify_url),
+                DeviceClass.DOCUMENT_PRINTER).print_document, documents.certificate_document(
+                    certificate, verify_url, seal_image=self._paper.seal_image(certificate.content.issuing_office)),
                 cancel)
             self._on_printed(PrintedPaper("certificate", certificate.number,
                                           document_path=str(getattr(outcome, "document_path", "") or "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -326,3 +327,26 @@ def test_an_oversized_file_is_refused_before_parsing(config_dir: Path) -> None:
     with pytest.raises(ConfigError, match="larger than 1 MiB") as caught:
         load_settings("broken", config_dir)
     assert caught.value.file == str(path)
+
+
+def test_seal_images_name_an_office_and_a_file(tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text('[terminal]\nid = "SITE-1"\n[devices.document_printer]\n'
+                    'seal_images = ["南京市社会保险管理中心=/etc/si-kiosk/seals/nanjing.png"]\n', encoding="utf-8")
+    printer = load_settings(str(site)).devices.document_printer
+    assert printer.seal_image_paths() == {"南京市社会保险管理中心": "/etc/si-kiosk/seals/nanjing.png"}
+    site.write_text('[terminal]\nid = "SITE-1"\n[devices.document_printer]\nseal_images = ["no separator"]\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"seal_images\[0\].*OFFICE NAME=PATH"):
+        load_settings(str(site))
+
+
+def test_config_check_names_a_missing_seal_image(tmp_path):
+    from kiosk.config import deployment_problems
+
+    settings = load_settings("service_hall")
+    printer = dataclasses.replace(settings.devices.document_printer,
+                                  seal_images=(f"某市社会保险管理中心={tmp_path / 'absent.png'}",))
+    settings = dataclasses.replace(settings, devices=dataclasses.replace(settings.devices, document_printer=printer))
+    keys = [key for key, _ in deployment_problems(settings)]
+    assert "devices.document_printer.seal_images[0]" in keys

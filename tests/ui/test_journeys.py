@@ -544,3 +544,47 @@ def test_a_refused_terminal_goes_out_of_service_and_never_blames_the_card(journe
     client._secret = right_secret    # the technician mends the secret
     driver.idle(20)
     driver.wait_screen(Screen.ATTRACT, timeout_s=30)
+
+
+def test_an_office_with_its_own_seal_image_gets_it_on_the_certificate(qtbot, tmp_path):
+    """[devices.document_printer] seal_images: the issuing office's image replaces the drawn seal."""
+    import dataclasses
+
+    from PIL import Image, ImageDraw
+
+    seal = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(seal).ellipse((10, 10, 390, 390), outline=(20, 60, 200, 255), width=24)
+    seal.save(tmp_path / "nanjing-seal.png")
+    base = load_settings("demo")
+    printer = dataclasses.replace(base.devices.document_printer,
+                                  seal_images=(f"南京市社会保险管理中心={tmp_path / 'nanjing-seal.png'}",))
+    settings = dataclasses.replace(base, devices=dataclasses.replace(base.devices, document_printer=printer))
+    clock = ScriptClock()
+    kiosk = KioskApplication(settings, clock=clock)
+    window = kiosk.build_window()
+    window.resize(1920, 1080)
+    window.show()
+    try:
+        kiosk.start_services()
+        kiosk.wait_for_devices()
+        kiosk.wait_for_backoffice()
+        driver = JourneyDriver(kiosk, None, (1920, 1080), clock)
+        driver.card_to_menu("A00000019", shots=False)
+        driver.press(Intent.CHOOSE_SERVICE, "certificate")
+        driver.wait_screen(Screen.CERTIFICATE)
+        driver.press(Intent.PREVIEW)
+        assert driver.wait_screen(Screen.CERTIFICATE_PREVIEW).certificate.certificate.content.issuing_office \
+            == "南京市社会保险管理中心"
+        driver.press(Intent.PRINT)
+        driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+        subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(driver.certificates[0]),
+                        str(tmp_path / "page")], check=True)
+        page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+        data = page.tobytes()
+        blue = sum(1 for i in range(0, len(data), 3) if data[i + 2] > 150 and data[i] < 100 and data[i + 1] < 120)
+        red = sum(1 for i in range(0, len(data), 3) if data[i] > 170 and data[i + 1] < 90 and data[i + 2] < 90)
+        assert blue > 200 and red == 0   # the office's image, not the drawn red seal
+        driver.finish_and_leave()
+    finally:
+        kiosk.shutdown()
+        window.close()
