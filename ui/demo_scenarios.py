@@ -36,6 +36,23 @@ class ScriptClock:
         self._offset += seconds
 
 
+def start_kiosk(settings, size: tuple[int, int] = (1920, 1080), clock: ScriptClock | None = None, *,
+                record_speech: bool = False):
+    """A kiosk with its window shown (offscreen: laid out and focusable as on the panel), its devices
+    open and its back office up: what journeys, benchmarks and tests start from. Returns (kiosk, window)."""
+    from kiosk.app import KioskApplication
+
+    kiosk = KioskApplication(settings, clock=clock)
+    kiosk.record_speech = record_speech
+    window = kiosk.build_window()
+    window.resize(*size)
+    window.show()
+    kiosk.start_services()
+    kiosk.wait_for_devices()
+    kiosk.wait_for_backoffice()
+    return kiosk, window
+
+
 class JourneyDriver:
     def __init__(self, kiosk, out_dir: Path | None = None, size: tuple[int, int] = (1920, 1080),
                  clock: ScriptClock | None = None) -> None:

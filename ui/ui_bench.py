@@ -76,16 +76,9 @@ def bench_start(profile: str, runs: int, label: str = "") -> None:
 
 
 def _kiosk(settings):
-    from kiosk.app import KioskApplication
+    from ui.demo_scenarios import start_kiosk
 
-    kiosk = KioskApplication(settings)
-    window = kiosk.build_window()
-    window.resize(1920, 1080)
-    window.show()
-    kiosk.start_services()
-    kiosk.wait_for_devices()
-    kiosk.wait_for_backoffice()
-    return kiosk, window
+    return start_kiosk(settings)
 
 
 class ScreenTimes:

@@ -19,11 +19,10 @@ from PySide6.QtWidgets import QApplication
 from backoffice.demo_data import demo_citizen
 from devices.receipt.escpos_decode import decode_escpos
 from devices.simulators.faults import SimulatedFault
-from kiosk.app import KioskApplication
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
-from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
+from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock, start_kiosk
 
 ZHANG = demo_citizen("zhang_wei")
 ALL_SSNS = [demo_citizen(key).ssn for key in ("zhang_wei", "wang_fang", "liu_yang", "chen_jing", "yang_lei",
@@ -68,14 +67,7 @@ def journey(qtbot, caplog):
 
     def make(profile: str = "demo", size=(1920, 1080)) -> tuple[JourneyDriver, Watch]:
         clock = ScriptClock()
-        kiosk = KioskApplication(load_settings(profile), clock=clock)
-        kiosk.record_speech = True
-        window = kiosk.build_window()
-        window.resize(*size)
-        window.show()   # offscreen platform: real geometry, focus and visibility, no display
-        kiosk.start_services()
-        kiosk.wait_for_devices()
-        kiosk.wait_for_backoffice()
+        kiosk, window = start_kiosk(load_settings(profile), size, clock, record_speech=True)
         made.append((kiosk, window))
         driver = JourneyDriver(kiosk, None, size, clock)
         return driver, Watch(driver, caplog)
@@ -560,14 +552,8 @@ def test_an_office_with_its_own_seal_image_gets_it_on_the_certificate(qtbot, tmp
                                   seal_images=(f"南京市社会保险管理中心={tmp_path / 'nanjing-seal.png'}",))
     settings = dataclasses.replace(base, devices=dataclasses.replace(base.devices, document_printer=printer))
     clock = ScriptClock()
-    kiosk = KioskApplication(settings, clock=clock)
-    window = kiosk.build_window()
-    window.resize(1920, 1080)
-    window.show()
+    kiosk, window = start_kiosk(settings, clock=clock)
     try:
-        kiosk.start_services()
-        kiosk.wait_for_devices()
-        kiosk.wait_for_backoffice()
         driver = JourneyDriver(kiosk, None, (1920, 1080), clock)
         driver.card_to_menu("A00000019", shots=False)
         driver.press(Intent.CHOOSE_SERVICE, "certificate")

@@ -10,9 +10,8 @@ from collections import Counter
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
-from kiosk.app import KioskApplication
 from kiosk.config import load_settings
-from ui.demo_scenarios import JourneyDriver, ScriptClock
+from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
 from ui.ui_bench import memory_journey
 
 WARM_SESSIONS = 4
@@ -33,13 +32,7 @@ def census(kiosk) -> tuple[int, int, Counter]:
 
 
 def test_sessions_leave_no_widgets_qobjects_or_kiosk_objects_behind(qtbot) -> None:
-    kiosk = KioskApplication(load_settings("demo"), clock=ScriptClock())
-    window = kiosk.build_window()
-    window.resize(1920, 1080)
-    window.show()
-    kiosk.start_services()
-    kiosk.wait_for_devices()
-    kiosk.wait_for_backoffice()
+    kiosk, window = start_kiosk(load_settings("demo"), clock=ScriptClock())
     driver = JourneyDriver(kiosk)
     try:
         for _ in range(WARM_SESSIONS):

@@ -35,7 +35,7 @@ from kiosk.journal import COUNTERS_RESET, TECHNICIAN_ACTION, TECHNICIAN_LOGIN
 from kiosk.redaction import RedactingFilter
 from kiosk.technician_auth import hash_pin
 from tests.ui.screen_checks import clipped_widgets, rich_text_labels, small_targets
-from ui.demo_scenarios import JourneyDriver, ScriptClock
+from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
 from ui.screenshots import render_widget_png
 from ui.technician import install_technician_mode
 from ui.technician.panels.backoffice import BackofficePanel
@@ -180,13 +180,7 @@ def technician(qtbot, tmp_path, pin_hash):
         logging.getLogger().addHandler(handler)
         handlers.append(handler)
         clock = ScriptClock()
-        kiosk = KioskApplication(settings, clock=clock)
-        window = kiosk.build_window()
-        window.resize(1920, 1080)
-        window.show()
-        kiosk.start_services()
-        kiosk.wait_for_devices()
-        kiosk.wait_for_backoffice()
+        kiosk, window = start_kiosk(settings, clock=clock)
         kiosk.technician = install_technician_mode(kiosk, **mode_options)
         made.append((kiosk, window))
         driver = JourneyDriver(kiosk, None, (1920, 1080), clock)

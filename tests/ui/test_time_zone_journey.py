@@ -15,10 +15,9 @@ import zoneinfo
 import pytest
 
 from devices.receipt.escpos_decode import decode_escpos
-from kiosk.app import KioskApplication
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
-from ui.demo_scenarios import JourneyDriver, ScriptClock
+from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
 from tests.host_zone import host_time_zone
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -33,13 +32,7 @@ def new_york_host():
 @pytest.fixture
 def driver(qtbot, new_york_host):
     clock = ScriptClock()
-    kiosk = KioskApplication(load_settings("demo"), clock=clock)
-    window = kiosk.build_window()
-    window.resize(1920, 1080)
-    window.show()
-    kiosk.start_services()
-    kiosk.wait_for_devices()
-    kiosk.wait_for_backoffice()
+    kiosk, window = start_kiosk(load_settings("demo"), clock=clock)
     yield JourneyDriver(kiosk, None, (1920, 1080), clock)
     kiosk.shutdown()
     window.close()
