@@ -146,7 +146,8 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_config(args) -> int:
-    from kiosk.config import check_profile, profile_path
+    from kiosk.config import profile_path
+    from kiosk.config_check import check_profile
     from kiosk.app import build_brand_theme   # no Qt: checks the brand colours' contrast before deployment
 
     settings, problems = check_profile(args.profile)   # a non-demo profile also as deployed on this machine

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import CONFIG_DIR, SECRET_ENV_VAR, ConfigError, check_profile, load_settings
+from kiosk.config import CONFIG_DIR, SECRET_ENV_VAR, ConfigError, load_settings
+from kiosk.config_check import check_profile
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -342,7 +343,7 @@ def test_seal_images_name_an_office_and_a_file(tmp_path):
 
 
 def test_config_check_names_a_missing_seal_image(tmp_path):
-    from kiosk.config import deployment_problems
+    from kiosk.config_check import deployment_problems
 
     settings = load_settings("service_hall")
     printer = dataclasses.replace(settings.devices.document_printer,
