@@ -36,10 +36,12 @@ EXIT_CODES_HELP = f"""exit codes:
      profile without storage, no file at the path, a directory, a file that cannot be
      opened, another SQLite database, a journal written by a newer kiosk, a bad option"""
 
+_EXIT_CODES_EPILOG = {"epilog": EXIT_CODES_HELP, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
 
 def add_journal_parser(subparsers) -> None:
     parser = subparsers.add_parser("journal", help="verify, show or prune the electronic journal",
-                                   epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   **_EXIT_CODES_EPILOG)
     location = argparse.ArgumentParser(add_help=False)
     where = location.add_mutually_exclusive_group()
     where.add_argument("--profile", help=f"profile whose journal to use (default: {DEFAULT_PROFILE})")
@@ -48,13 +50,13 @@ def add_journal_parser(subparsers) -> None:
     actions = parser.add_subparsers(dest="journal_action", required=True, metavar="ACTION")
     verify = actions.add_parser("verify", parents=[location],
                                 help="check the hash chain (exit 0 intact, 1 broken: the first broken entry is named)",
-                                epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                **_EXIT_CODES_EPILOG)
     verify.add_argument("--expect", action="append", default=[], metavar="SEQ:HASH", type=_expected_hash,
                         help="an entry's hash as reported off the terminal (heartbeat journal_seq:journal_hash in "
                              "GET /v1/terminals): also catches a journal rewritten with recomputed hashes, and "
                              "newest entries removed with the head moved back")
     show = actions.add_parser("show", parents=[location], help="the newest entries, oldest of them first",
-                              epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              **_EXIT_CODES_EPILOG)
     show.add_argument("--limit", type=int, default=DEFAULT_SHOW_LIMIT,
                       help=f"how many entries (default: {DEFAULT_SHOW_LIMIT}, at most 5000)")
     show.add_argument("--kind", action="append", default=None, metavar="KIND",
@@ -63,7 +65,7 @@ def add_journal_parser(subparsers) -> None:
                       help="show times in this IANA zone (default: the profile's terminal.time_zone; "
                            "Asia/Shanghai with --path)")
     prune = actions.add_parser("prune", parents=[location], help="remove entries older than the retention",
-                               epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                               **_EXIT_CODES_EPILOG)
     prune.add_argument("--retention-days", type=int, default=None,
                        help="keep this many days (default: the profile's journal.retention_days, 365 with --path)")
     parser.set_defaults(handler=run_journal_command)
@@ -141,7 +143,7 @@ def _journal_location(args) -> tuple[Path, int]:
 
 def _expected_hash(text: str) -> tuple[int, str]:
     seq_text, _, digest = text.partition(":")
-    if not seq_text.isdigit() or int(seq_text) < 1 or not re.fullmatch(r"[0-9a-f]{64}", digest):
+    if not re.fullmatch(r"[0-9]{1,18}", seq_text) or int(seq_text) < 1 or not re.fullmatch(r"[0-9a-f]{64}", digest):
         raise argparse.ArgumentTypeError(f"{text[:80]!r}: give SEQ:HASH (an entry number from 1 and 64 hex digits)")
     return int(seq_text), digest
 
