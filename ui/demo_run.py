@@ -29,12 +29,12 @@ SCREENSHOT_SIZES = ((1920, 1080), (1280, 1024))
 # Said by the offscreen platform for every window shown (there is no window manager to
 # take size hints): true, expected and nothing to act on when rendering without a display.
 OFFSCREEN_NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
-_message_handler = None   # kept referenced: Qt holds only the C++ side
 
 
-def filter_offscreen_noise() -> None:
-    """Drop OFFSCREEN_NOISE from Qt's messages; every other message still reaches stderr as Qt writes it."""
-    global _message_handler
+def filter_offscreen_noise():
+    """Drop OFFSCREEN_NOISE from Qt's messages; every other message still reaches stderr as Qt writes it.
+
+    Returns the handler: Qt holds only its C++ side, so the caller keeps it referenced while it runs."""
     from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
 
     def handler(mode, context, message: str) -> None:
@@ -43,8 +43,8 @@ def filter_offscreen_noise() -> None:
         sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
         sys.stderr.flush()
 
-    _message_handler = handler
     qInstallMessageHandler(handler)
+    return handler
 
 
 def _log_to_file(settings: KioskSettings, out_dir: Path) -> Path:
@@ -65,7 +65,7 @@ def run_scenarios(settings: KioskSettings, out_dir: Path, names: list[str]) -> i
         print(f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
         return 2
     log_file = _log_to_file(settings, out_dir)
-    filter_offscreen_noise()
+    noise_filter = filter_offscreen_noise()  # noqa: F841 (kept alive for the run)
     qt_application()
     print(f"playing {len(names)} scripted journey(s) offscreen into {out_dir} (log: {log_file})", flush=True)
     started = time.monotonic()
@@ -108,7 +108,7 @@ def render_demo(settings: KioskSettings, out_dir: Path) -> int:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     log_file = _log_to_file(settings, out_dir)
-    filter_offscreen_noise()
+    noise_filter = filter_offscreen_noise()  # noqa: F841 (kept alive for the run)
     qt_application()
     kiosk = KioskApplication(settings)
     window = kiosk.build_window()

@@ -39,7 +39,7 @@ def test_only_the_offscreen_noise_is_filtered_from_qts_messages(capfd) -> None:
 
     from ui.demo_run import filter_offscreen_noise
 
-    filter_offscreen_noise()
+    handler = filter_offscreen_noise()  # noqa: F841 (kept alive while Qt may call it)
     try:
         qWarning(NOISE)
         qWarning("QPainter::begin: Paint device returned engine == 0, type: 3")
