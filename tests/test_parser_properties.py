@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from devices.card import profile as card_profile
@@ -37,6 +37,8 @@ contract_like = st.dictionaries(contract_keys, json_values, max_size=8)
 
 @BOUNDED
 @given(st.binary(max_size=600) | st.text(max_size=300))
+@example("0\xa00").via("found by an exploring run: a no-break space inside a code")
+@example("A\u3000B").via("an ideographic space inside a code")
 def test_a_scanned_code_is_clean_text_or_invalid_input(raw):
     try:
         code = validate_scanned_code(raw)

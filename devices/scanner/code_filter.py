@@ -101,4 +101,8 @@ def _forbidden_reason(character: str) -> str:
         return "DEL control character"
     if 0x80 <= code_point <= 0x9F:
         return "C1 control character"
-    return _FORBIDDEN_CATEGORIES.get(unicodedata.category(character), "")
+    category = unicodedata.category(character)
+    if category == "Zs" and character != " ":
+        # No-break, ideographic and other wide spaces look like a space but compare unequal.
+        return f"non-ASCII space U+{code_point:04X}"
+    return _FORBIDDEN_CATEGORIES.get(category, "")

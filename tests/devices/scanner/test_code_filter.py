@@ -94,6 +94,8 @@ def test_gbk_is_not_accepted_but_the_technician_is_told_what_to_change() -> None
     ("\ufeff", "format character"),  # a BOM in the middle is a zero-width no-break space
     ("\u2028", "line separator"),
     ("\u2029", "paragraph separator"),
+    ("\u00a0", "non-ASCII space U+00A0"),  # NO-BREAK SPACE: looks like a space, compares unequal
+    ("\u3000", "non-ASCII space U+3000"),  # IDEOGRAPHIC SPACE
     ("\ue000", "private-use"),
     ("\u0378", "unassigned"),
     ("\ud800", "surrogate"),         # only a str can carry one
