@@ -28,6 +28,7 @@ from kiosk.clock import TerminalClock
 from kiosk.errors import ErrorKind, KioskError, error_from_device
 from kiosk.flow_state import FlowState
 from kiosk.messages import MessageCatalog
+from kiosk.service_api import ReceiptCommon, ServiceTask
 
 log = logging.getLogger("kiosk.flow")
 
@@ -256,9 +257,9 @@ class FlowController:
             self._cancels[effect.ticket] = cancel
         self._pool.submit(self._run_task, effect.ticket, effect.task, cancel)
 
-    def _run_task(self, ticket: int, task: flow.Task, cancel: CancelToken) -> None:
+    def _run_task(self, ticket: int, task: ServiceTask, cancel: CancelToken) -> None:
         try:
-            value = self._perform(task, cancel)
+            value = task.perform(self, cancel)
             event = flow.TaskDone(ticket, value)
         except KioskError as error:
             event = flow.TaskFailed(ticket, error)
@@ -271,75 +272,33 @@ class FlowController:
         if not self._closed:
             self._post(event)
 
-    def _device(self, device_class: DeviceClass):
+    # --- what a task's `perform` may use (kiosk/service_api.TaskContext) -----------------
+    @property
+    def paper(self) -> PaperSettings:
+        return self._paper
+
+    @property
+    def language(self) -> str:
+        return self.machine.state.language
+
+    def device(self, device_class: DeviceClass):
         device = self._devices.get(device_class) if self._devices is not None else None
         if device is None:
             raise error_from_device(CompletionCode.NO_DEVICE.value, f"no {device_class.value} configured")
         return device
 
-    def _on_device(self, device_class: DeviceClass, operation, *args):
-        """Run on the device's own worker (one operation at a time per device) and unwrap."""
-        self._device(device_class)
-        result = self._devices.submit(device_class, operation, *args).result()
+    def device_result(self, device_class: DeviceClass, operation, *args):
+        """Run on the device's own worker (one operation at a time per device); its OperationResult."""
+        self.device(device_class)
+        return self._devices.submit(device_class, operation, *args).result()
+
+    def on_device(self, device_class: DeviceClass, operation, *args):
+        result = self.device_result(device_class, operation, *args)
         if not result.ok:
             raise error_from_device(result.code.value, result.detail)
         return result.value
 
-    def _perform(self, task: flow.Task, cancel: CancelToken):
-        if isinstance(task, flow.ReadCard):
-            reader = self._device(DeviceClass.CARD_READER)
-            return self._on_device(DeviceClass.CARD_READER, reader.read_card, cancel)
-        if isinstance(task, flow.VerifyPin):
-            return self._verify_pin(task.pin, cancel)
-        client = self._client()
-        if isinstance(task, flow.OpenCardSession):
-            card = task.card
-            return client.open_card_session(card.ssn, card.card_number, card.card_id_code)
-        if isinstance(task, flow.OpenEcardSession):
-            return client.open_ecard_session(task.qr)
-        if isinstance(task, flow.LoadEnrolment):
-            return client.enrolment(task.token)
-        if isinstance(task, flow.LoadContributions):
-            return self._load_contributions(client, task)
-        if isinstance(task, flow.LoadCertificateChoices):
-            enrolment = client.enrolment(task.token)
-            firsts = [item.first_insured for item in enrolment.items if item.first_insured]
-            try:
-                issued = tuple(client.certificates(task.token))
-            except KioskError as error:
-                if error.kind is ErrorKind.BACKOFFICE_UNAVAILABLE:
-                    raise
-                issued = ()   # a back office without the list still issues certificates
-            return flow.CertificateChoices(issued=issued, first_insured=min(firsts) if firsts else None)
-        if isinstance(task, flow.IssueCertificate):
-            payload = {"kind": task.kind.value, "period_from": task.period_from, "period_to": task.period_to}
-            certificate = self._submit("certificate", task.idempotency_key, payload, task.grant,
-                                       lambda: client.issue_certificate(task.token, task.kind, task.period_from,
-                                                                        task.period_to,
-                                                                        idempotency_key=task.idempotency_key))
-            if isinstance(certificate, flow.SubmissionDeferred):
-                return certificate
-            return self._certificate_ready(certificate)
-        if isinstance(task, flow.FetchCertificate):
-            return self._certificate_ready(client.certificate(task.token, task.number))
-        if isinstance(task, flow.PrintCertificate):
-            return self._print_certificate(task, cancel)
-        if isinstance(task, flow.PrintReceipt):
-            layout, title = self._receipt_for(task)
-            return self._print_receipt(layout, title, cancel)
-        if isinstance(task, flow.CheckEligibility):
-            return client.transfer_eligibility(task.token, task.from_region)
-        if isinstance(task, flow.SubmitTransfer):
-            payload = {"from_region": task.from_region, "contact_mobile": task.contact_mobile}
-            return self._submit("pension_transfer", task.idempotency_key, payload, task.grant,
-                                lambda: client.apply_pension_transfer(task.token, task.from_region,
-                                                                      task.contact_mobile,
-                                                                      idempotency_key=task.idempotency_key))
-        if isinstance(task, flow.LoadTransfers):
-            return client.pension_transfers(task.token)
-        raise TypeError(f"unknown task {type(task).__name__}")
-
-    def _submit(self, kind: str, key: str, payload: dict, grant: str, direct):
+    def submit(self, kind: str, key: str, payload: dict, grant: str, direct):
         """Through the durable outbox (committed before the call); `direct` only without one (tests, tools)."""
         if self._outbox is None:
             return direct()
@@ -354,7 +313,7 @@ class FlowController:
             return flow.SubmissionDeferred(kind, delivery.entry.reference)
         raise delivery.error
 
-    def _client(self):
+    def client(self):
         try:
             return self._backoffice()
         except KioskError:
@@ -362,103 +321,20 @@ class FlowController:
         except Exception as error:
             raise KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "link_unavailable", str(error)) from error
 
-    def _verify_pin(self, pin: str, cancel: CancelToken):
-        from devices.card.data import PinResult
+    def receipt_common(self, language: str) -> ReceiptCommon:
+        return ReceiptCommon(header=self._paper.header(language), terminal_id=self._paper.terminal_id,
+                             now=self._paper.wall_clock.now(), language=language)
 
-        reader = self._device(DeviceClass.CARD_READER)
-        result = self._devices.submit(DeviceClass.CARD_READER, reader.verify_pin, pin, cancel).result()
-        if result.ok:
-            return result.value
-        if result.code is CompletionCode.PIN_INCORRECT:
-            tries = getattr(result.value, "tries_left", None)
-            return PinResult(verified=False, tries_left=tries)
-        if result.code is CompletionCode.PIN_BLOCKED:
-            return PinResult(verified=False, tries_left=0)
-        raise error_from_device(result.code.value, result.detail)
-
-    def _load_contributions(self, client, task: flow.LoadContributions) -> flow.ContributionsLoaded:
-        today = self._paper.wall_clock.today()
-        enrolment = client.enrolment(task.token)
-        firsts = [item.first_insured for item in enrolment.items if item.first_insured]
-        first = min(firsts) if firsts else f"{today.year}01"
-        first_year = max(int(first[:4]), today.year - 49)
-        years = tuple(range(today.year, first_year - 1, -1))
-        year = task.year
-        if year is None:
-            # Open on the latest year with records (a retiree's last year, not an empty current one).
-            latest = client.contributions(task.token, f"{first_year}01", f"{today.year}12", None,
-                                          page=1, page_size=1)
-            year = max((int(row.period[:4]) for row in latest.rows), default=today.year)
-        page = client.contributions(task.token, f"{year}01", f"{year}12", task.insurance_type,
-                                    page=task.page, page_size=task.page_size)
-        return flow.ContributionsLoaded(years=years, year=year, page=page)
-
-    def _certificate_ready(self, certificate) -> flow.CertificateReady:
-        from kiosk import documents
-
-        document = documents.certificate_document(certificate, self._verify_url(certificate),
-                                                  seal_image=self._paper.seal_image(certificate.content.issuing_office))
-        return flow.CertificateReady(certificate, tuple(document.text_lines()))
-
-    def _verify_url(self, certificate) -> str:
-        base = self._paper.verify_base_url or self._client().base_url
-        return base.rstrip("/") + certificate.verify_path
-
-    def _print_certificate(self, task: flow.PrintCertificate, cancel: CancelToken) -> flow.PrintReport:
-        from kiosk import documents
-
-        certificate = task.certificate
-        verify_url = self._verify_url(certificate)
-        document_key = "certificate.status.printed"
-        try:
-            outcome = self._on_device(DeviceClass.DOCUMENT_PRINTER, self._device(
-                DeviceClass.DOCUMENT_PRINTER).print_document, documents.certificate_document(
-                    certificate, verify_url, seal_image=self._paper.seal_image(certificate.content.issuing_office)),
-                cancel)
-            self._on_printed(PrintedPaper("certificate", certificate.number,
-                                          document_path=str(getattr(outcome, "document_path", "") or "")))
-        except KioskError as error:
-            log.warning("certificate %s not printed: %s", certificate.number, error.code)
-            document_key = "certificate.status.paper_out" if error.code == "device_paper_out" \
-                else "certificate.status.failed"
-        language = self.machine.state.language
-        receipt = documents.certificate_receipt(
-            task.citizen, certificate, header=self._paper.header(language), terminal_id=self._paper.terminal_id,
-            now=self._paper.wall_clock.now(), verify_url=verify_url,
-            printed_ok=document_key == "certificate.status.printed", language=language)
-        try:
-            self._print_receipt(receipt, f"certificate {certificate.number}", cancel)
-            receipt_key = "certificate.status.receipt_printed"
-        except KioskError as error:
-            log.warning("certificate receipt not printed: %s", error.code)
-            receipt_key = "certificate.status.receipt_failed"
-        return flow.PrintReport(document_key, receipt_key)
-
-    def _receipt_for(self, task: flow.PrintReceipt):
-        from kiosk import documents
-        from kiosk.contract import models
-
-        common = dict(header=self._paper.header(task.language), terminal_id=self._paper.terminal_id,
-                      now=self._paper.wall_clock.now(), language=task.language)
-        subject = task.subject
-        if isinstance(subject, models.Enrolment):
-            return documents.enrolment_receipt(task.citizen, subject, **common), "enrolment"
-        if isinstance(subject, models.ContributionPage):
-            return documents.contributions_receipt(task.citizen, subject, **common), "contributions"
-        if isinstance(subject, models.PensionTransfer):
-            return documents.transfer_receipt(task.citizen, subject, **common), f"transfer {subject.id}"
-        if isinstance(subject, flow.SubmissionDeferred):
-            return (documents.deferred_receipt(task.citizen, subject.kind, subject.reference, **common),
-                    f"accepted {subject.reference}")
-        raise TypeError(f"no receipt for {type(subject).__name__}")
-
-    def _print_receipt(self, layout, title: str, cancel: CancelToken):
+    def print_receipt(self, layout, title: str, cancel: CancelToken):
         from devices.receipt.escpos_encoder import encode_receipt
 
-        printer = self._device(DeviceClass.RECEIPT_PRINTER)
-        outcome = self._on_device(DeviceClass.RECEIPT_PRINTER, printer.print_receipt, layout, cancel)
+        printer = self.device(DeviceClass.RECEIPT_PRINTER)
+        outcome = self.on_device(DeviceClass.RECEIPT_PRINTER, printer.print_receipt, layout, cancel)
         self._on_printed(PrintedPaper("receipt", title, data=encode_receipt(layout, printer.capabilities)))
         return outcome
+
+    def printed_document(self, title: str, document_path: str) -> None:
+        self._on_printed(PrintedPaper("certificate", title, document_path=document_path))
 
     # --- shutdown ------------------------------------------------------------------------
     def close(self) -> None:

@@ -137,17 +137,19 @@ _DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def default_messages() -> dict[str, dict[str, str]]:
-    """The built-in texts: this module's plus one module per area under `kiosk/texts/`.
+def default_messages(services=None) -> dict[str, dict[str, str]]:
+    """The built-in texts: this module's, one module per shared area under `kiosk/texts/`, and
+    each service's own (`services`, default the built-in registry, kiosk/services/).
 
-    Split so each area (flow, screens, services) keeps its wording beside nothing
-    else; a key defined twice is a bug and raises.
+    A key defined twice is a bug and raises.
     """
+    from kiosk.services import built_in_services
     from kiosk.texts import TEXT_TABLES
     from kiosk.texts.technician import TEXTS as TECHNICIAN_TEXTS
 
     merged = dict(_DEFAULT_MESSAGES)
-    for table in (*TEXT_TABLES, TECHNICIAN_TEXTS):
+    service_tables = tuple(service.texts for service in (built_in_services() if services is None else services))
+    for table in (*TEXT_TABLES, TECHNICIAN_TEXTS, *service_tables):
         for key, texts in table.items():
             if key in merged:
                 raise KeyError(f"message key {key!r} defined twice")

@@ -22,6 +22,10 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from kiosk.flow_state import FlowState, Intent, Screen
+from kiosk.services.certificate import CertificateIntent, CertificateScreens
+from kiosk.services.contributions import ContributionsIntent, ContributionsScreens
+from kiosk.services.enrolment import EnrolmentScreens
+from kiosk.services.pension_transfer import TransferIntent, TransferScreens
 
 class ScriptClock:
     """A monotonic clock a script can move forward (idle timeouts without waiting)."""
@@ -241,20 +245,20 @@ def render_receipt_png(text: str, path: Path, width_px: int = 576) -> Path:
 def scenario_contributions(d: JourneyDriver) -> None:
     d.card_to_menu("A00000019")
     d.press(Intent.CHOOSE_SERVICE, "contributions")
-    d.wait_screen(Screen.CONTRIBUTIONS)
+    d.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     d.shot("contributions")
     d.press(Intent.PAGE, 1)
-    d.wait(lambda s: s.screen is Screen.CONTRIBUTIONS and s.contributions.page_number == 2, "page 2")
+    d.wait(lambda s: s.screen is ContributionsScreens.CONTRIBUTIONS and s.view("contributions").page_number == 2, "page 2")
     d.shot("contributions-page-2")
-    d.press(Intent.SELECT_TYPE, "pension")
-    d.wait(lambda s: s.screen is Screen.CONTRIBUTIONS and s.contributions.insurance_type == "pension", "pension only")
+    d.press(ContributionsIntent.SELECT_TYPE, "pension")
+    d.wait(lambda s: s.screen is ContributionsScreens.CONTRIBUTIONS and s.view("contributions").insurance_type == "pension", "pension only")
     d.shot("contributions-pension")
     d.press(Intent.PRINT_RECEIPT)
-    d.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "receipt printed")
+    d.wait(lambda s: s.receipt_status == "printed", "receipt printed")
     d.shot("contributions-printed")
     d.press(Intent.BACK)
     d.press(Intent.CHOOSE_SERVICE, "enrolment")
-    d.wait_screen(Screen.ENROLMENT)
+    d.wait_screen(EnrolmentScreens.ENROLMENT)
     d.shot("enrolment")
     d.finish_and_leave()
     d.shot("attract")
@@ -265,23 +269,23 @@ def scenario_certificate(d: JourneyDriver) -> None:
 
     d.card_to_menu("A00000019")
     d.press(Intent.CHOOSE_SERVICE, "certificate")
-    d.wait_screen(Screen.CERTIFICATE)
+    d.wait_screen(CertificateScreens.CERTIFICATE)
     d.shot("certificate-choose")
-    d.press(Intent.SELECT_RANGE, "last_3_years")
+    d.press(CertificateIntent.SELECT_RANGE, "last_3_years")
     d.press(Intent.PREVIEW)
-    d.wait_screen(Screen.CERTIFICATE_PREVIEW)
+    d.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
     d.shot("certificate-preview")
     # The A4 printer runs out of paper half way through the job.
     d.devices().document_printer.inject_fault(SimulatedFault.PAPER_OUT_MID_JOB)
     d.press(Intent.PRINT)
-    d.wait_screen(Screen.CERTIFICATE_DONE)
+    d.wait_screen(CertificateScreens.CERTIFICATE_DONE)
     d.shot("certificate-paper-out")
     # Staff refill the tray; the same certificate is printed again, not issued again.
     d.devices().document_printer.clear_fault()
     d.wait(lambda s: d.devices().document_printer.status.paper.value != "out", "paper refilled", 10)
     d.press(Intent.REPRINT, "")
-    d.wait(lambda s: s.screen is Screen.CERTIFICATE_DONE
-           and s.certificate.document_status_key == "certificate.status.printed", "certificate printed")
+    d.wait(lambda s: s.screen is CertificateScreens.CERTIFICATE_DONE
+           and s.view("certificate").document_status_key == "certificate.status.printed", "certificate printed")
     d.shot("certificate-printed")
     d.finish_and_leave()
 
@@ -289,29 +293,29 @@ def scenario_certificate(d: JourneyDriver) -> None:
 def scenario_pension_transfer(d: JourneyDriver) -> None:
     d.card_to_menu("A00000043")   # 陈静: insured in Guangzhou 2008-2016, now in Nanjing
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
-    d.wait_screen(Screen.TRANSFER_RULES)
+    d.wait_screen(TransferScreens.TRANSFER_RULES)
     d.shot("transfer-rules")
     d.press(Intent.START_APPLICATION)
-    d.wait_screen(Screen.TRANSFER_FROM)
+    d.wait_screen(TransferScreens.TRANSFER_FROM)
     d.shot("transfer-province")
-    d.press(Intent.SELECT_PROVINCE, "440000")
-    d.wait(lambda s: s.transfer.province == "440000", "province chosen")
+    d.press(TransferIntent.SELECT_PROVINCE, "440000")
+    d.wait(lambda s: s.view("pension_transfer").province == "440000", "province chosen")
     d.shot("transfer-city")
-    d.press(Intent.SELECT_CITY, "440100")
-    d.wait_screen(Screen.TRANSFER_CONTACT)
+    d.press(TransferIntent.SELECT_CITY, "440100")
+    d.wait_screen(TransferScreens.TRANSFER_CONTACT)
     for digit in "13812345678":
         d.press(Intent.DIGIT, digit)
     d.shot("transfer-contact")
     d.press(Intent.CONFIRM)
-    d.wait_screen(Screen.TRANSFER_REVIEW)
+    d.wait_screen(TransferScreens.TRANSFER_REVIEW)
     d.shot("transfer-review")
     d.press(Intent.SUBMIT)
-    d.wait_screen(Screen.TRANSFER_DONE)
-    d.wait(lambda s: s.transfer.receipt_status_key in ("transfer.receipt.printed", "transfer.receipt.failed"),
+    d.wait_screen(TransferScreens.TRANSFER_DONE)
+    d.wait(lambda s: s.receipt_status in ("printed", "failed"),
            "transfer receipt")
     d.shot("transfer-done")
     d.press(Intent.VIEW_PROGRESS)
-    d.wait_screen(Screen.TRANSFER_PROGRESS)
+    d.wait_screen(TransferScreens.TRANSFER_PROGRESS)
     d.shot("transfer-progress")
     d.finish_and_leave()
 
@@ -319,13 +323,13 @@ def scenario_pension_transfer(d: JourneyDriver) -> None:
 def scenario_transfer_progress(d: JourneyDriver) -> None:
     d.card_to_menu("A00000086")
     d.press(Intent.CHOOSE_SERVICE, "transfer_progress")
-    d.wait_screen(Screen.TRANSFER_PROGRESS)
+    d.wait_screen(TransferScreens.TRANSFER_PROGRESS)
     d.shot("transfer-progress")
     d.press(Intent.BACK)
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
     d.press(Intent.START_APPLICATION)
-    d.press(Intent.SELECT_PROVINCE, "330000")
-    d.press(Intent.SELECT_CITY, "330100")
+    d.press(TransferIntent.SELECT_PROVINCE, "330000")
+    d.press(TransferIntent.SELECT_CITY, "330100")
     d.wait_screen(Screen.MESSAGE)
     d.shot("transfer-already-active")
     d.finish_and_leave()
@@ -341,7 +345,7 @@ def scenario_ecard(d: JourneyDriver) -> None:
     d.wait_screen(Screen.MENU)
     d.shot("menu")
     d.press(Intent.CHOOSE_SERVICE, "enrolment")
-    d.wait_screen(Screen.ENROLMENT)
+    d.wait_screen(EnrolmentScreens.ENROLMENT)
     d.shot("enrolment")
     d.finish_and_leave()
     # An expired or forged code is explained, never trusted.
@@ -372,7 +376,7 @@ def scenario_timeout(d: JourneyDriver) -> None:
 def scenario_card_removed(d: JourneyDriver) -> None:
     d.card_to_menu("A00000035")
     d.press(Intent.CHOOSE_SERVICE, "contributions")
-    d.wait_screen(Screen.CONTRIBUTIONS)
+    d.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     d.shot("contributions")
     d.remove_card()
     d.wait_screen(Screen.ATTRACT)
@@ -405,18 +409,18 @@ def scenario_transfer_offline(d: JourneyDriver) -> None:
     d.shot("menu")
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
     d.press(Intent.START_APPLICATION)
-    d.press(Intent.SELECT_PROVINCE, "440000")
-    d.press(Intent.SELECT_CITY, "440100")
-    d.wait_screen(Screen.TRANSFER_CONTACT)
+    d.press(TransferIntent.SELECT_PROVINCE, "440000")
+    d.press(TransferIntent.SELECT_CITY, "440100")
+    d.wait_screen(TransferScreens.TRANSFER_CONTACT)
     for digit in "13812345678":
         d.press(Intent.DIGIT, digit)
     d.press(Intent.CONFIRM)
-    d.wait_screen(Screen.TRANSFER_REVIEW)
+    d.wait_screen(TransferScreens.TRANSFER_REVIEW)
     d.shot("transfer-review")
     embedded.stop()
     d.press(Intent.SUBMIT)
-    d.wait(lambda s: s.screen is Screen.TRANSFER_DONE and s.transfer.receipt_status_key in (
-        "transfer.receipt.printed", "transfer.receipt.failed"), "the accepted screen and its receipt", 60)
+    d.wait(lambda s: s.screen is TransferScreens.TRANSFER_DONE and s.receipt_status in (
+        "printed", "failed"), "the accepted screen and its receipt", 60)
     d.shot("transfer-accepted-offline")
     d.finish_and_leave()
     embedded.start()
@@ -431,15 +435,15 @@ def scenario_elder_mode(d: JourneyDriver) -> None:
     d.shot("attract-elder")
     d.card_to_menu("A00000060")
     d.press(Intent.CHOOSE_SERVICE, "contributions")
-    d.wait_screen(Screen.CONTRIBUTIONS)
+    d.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     d.shot("contributions-elder")
     d.press(Intent.BACK)
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
-    d.wait_screen(Screen.TRANSFER_RULES)
+    d.wait_screen(TransferScreens.TRANSFER_RULES)
     d.shot("transfer-rules-elder")
     d.press(Intent.START_APPLICATION)
-    d.press(Intent.SELECT_PROVINCE, "330000")
-    d.press(Intent.SELECT_CITY, "330100")
+    d.press(TransferIntent.SELECT_PROVINCE, "330000")
+    d.press(TransferIntent.SELECT_CITY, "330100")
     d.wait_screen(Screen.MESSAGE)
     d.shot("pensioner-explained-elder")
     d.finish_and_leave()
@@ -450,15 +454,15 @@ def scenario_english(d: JourneyDriver) -> None:
     d.press(Intent.LANGUAGE, "en")
     d.shot("attract-en")
     d.card_to_menu("A00000019")
-    for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS),
-                            ("certificate", Screen.CERTIFICATE)):
+    for service, screen in (("enrolment", EnrolmentScreens.ENROLMENT), ("contributions", ContributionsScreens.CONTRIBUTIONS),
+                            ("certificate", CertificateScreens.CERTIFICATE)):
         d.press(Intent.CHOOSE_SERVICE, service)
         d.wait_screen(screen)
         d.shot(f"{service}-en")
         d.press(Intent.BACK)
         d.wait_screen(Screen.MENU)
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
-    d.wait_screen(Screen.TRANSFER_RULES)
+    d.wait_screen(TransferScreens.TRANSFER_RULES)
     d.shot("transfer-rules-en")
     d.finish_and_leave()
 
@@ -467,18 +471,18 @@ def scenario_rare_name(d: JourneyDriver) -> None:
     """王䶮: a name character outside GBK (GB 18030) read from the card, shown, printed and on the A4."""
     d.card_to_menu("A00000102")
     d.press(Intent.CHOOSE_SERVICE, "contributions")
-    d.wait_screen(Screen.CONTRIBUTIONS)
+    d.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     d.press(Intent.PRINT_RECEIPT)
-    d.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "receipt printed")
+    d.wait(lambda s: s.receipt_status == "printed", "receipt printed")
     d.shot("rare-name-contributions")
     d.press(Intent.BACK)
     d.press(Intent.CHOOSE_SERVICE, "certificate")
-    d.wait_screen(Screen.CERTIFICATE)
+    d.wait_screen(CertificateScreens.CERTIFICATE)
     d.press(Intent.PREVIEW)
-    d.wait_screen(Screen.CERTIFICATE_PREVIEW)
+    d.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
     d.press(Intent.PRINT)
-    d.wait(lambda s: s.screen is Screen.CERTIFICATE_DONE
-           and s.certificate.receipt_status_key != "", "certificate and receipt printed")
+    d.wait(lambda s: s.screen is CertificateScreens.CERTIFICATE_DONE
+           and s.view("certificate").receipt_status_key != "", "certificate and receipt printed")
     d.shot("rare-name-certificate-done")
     d.finish_and_leave()
 

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
 
     def show_state(self, state, branding: str) -> QWidget:
         """Draw `state`: the attract screen through its own API, flow screens through `render`."""
-        if state.screen.value == AttractScreen.SCREEN_NAME:
+        if state.screen == AttractScreen.SCREEN_NAME:
             self.attract.set_language(state.language)
             self.attract.set_elder_mode(state.elder_mode)
             self.attract.set_branding_name(branding)

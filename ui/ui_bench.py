@@ -32,6 +32,9 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.flow_state import Intent, Screen
 from ui.demo_scenarios import JourneyDriver
+from kiosk.services.contributions import ContributionsScreens
+from kiosk.services.enrolment import EnrolmentScreens
+from kiosk.services.pension_transfer import TransferScreens
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -210,8 +213,8 @@ def bench_gui_stall(settings, delay_s: float = 3.0) -> None:
         clock.start()
         timer.start()
         waited = 0.0
-        for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS),
-                                ("transfer_progress", Screen.TRANSFER_PROGRESS)):
+        for service, screen in (("enrolment", EnrolmentScreens.ENROLMENT), ("contributions", ContributionsScreens.CONTRIBUTIONS),
+                                ("transfer_progress", TransferScreens.TRANSFER_PROGRESS)):
             started = time.perf_counter()
             driver.press(Intent.CHOOSE_SERVICE, service)
             driver.wait_screen(screen, timeout_s=delay_s * 6)
@@ -294,13 +297,13 @@ def memory_journey(driver: JourneyDriver) -> None:
     """One bench session: card, PIN, menu, enrolment, contributions with a receipt printed, finish, card out."""
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "enrolment")
-    driver.wait_screen(Screen.ENROLMENT)
+    driver.wait_screen(EnrolmentScreens.ENROLMENT)
     driver.press(Intent.BACK)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     driver.press(Intent.PRINT_RECEIPT)
-    driver.wait(lambda s: s.contributions.print_status_key in ("contributions.print.printed",
-                                                               "contributions.print.failed"), "the receipt")
+    driver.wait(lambda s: s.receipt_status in ("printed",
+                                                               "failed"), "the receipt")
     driver.press(Intent.FINISH)
     driver.remove_card()
     driver.wait_screen(Screen.ATTRACT)

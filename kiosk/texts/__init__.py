@@ -1,7 +1,7 @@
-"""Citizen-facing wording by area; kiosk.messages merges these tables into one catalogue."""
+"""Wording of what every journey shares, by area; kiosk.messages merges these with each service's texts."""
 
 from __future__ import annotations
 
-from kiosk.texts import flow, screens_identify, screens_services, screens_transfer
+from kiosk.texts import flow, screens_identify
 
-TEXT_TABLES = (flow.TEXTS, screens_identify.TEXTS, screens_services.TEXTS, screens_transfer.TEXTS)
+TEXT_TABLES = (flow.TEXTS, screens_identify.TEXTS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from kiosk.services.pension_transfer import TransferIntent, TransferScreens
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -53,24 +54,24 @@ def main(profile: str, out_dir: str) -> int:
     d = JourneyDriver(kiosk, None, (1280, 1024), clock)
     d.card_to_menu(CARD, shots=False)
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")
-    d.wait_screen(Screen.TRANSFER_RULES)
+    d.wait_screen(TransferScreens.TRANSFER_RULES)
     d.press(Intent.START_APPLICATION)
-    d.press(Intent.SELECT_PROVINCE, "440000")
-    d.press(Intent.SELECT_CITY, "440100")
-    d.wait_screen(Screen.TRANSFER_CONTACT)
+    d.press(TransferIntent.SELECT_PROVINCE, "440000")
+    d.press(TransferIntent.SELECT_CITY, "440100")
+    d.wait_screen(TransferScreens.TRANSFER_CONTACT)
     for digit in MOBILE:
         d.press(Intent.DIGIT, digit)
     d.press(Intent.CONFIRM)
-    d.wait_screen(Screen.TRANSFER_REVIEW)
+    d.wait_screen(TransferScreens.TRANSFER_REVIEW)
     d.press(Intent.SUBMIT)
     # Generous: the back office may be down and the client tries to connect first.
-    state = d.wait(lambda s: s.screen is Screen.TRANSFER_DONE, "the transfer done screen", timeout_s=120)
-    d.wait(lambda s: s.transfer.receipt_status_key in ("transfer.receipt.printed", "transfer.receipt.failed"),
+    state = d.wait(lambda s: s.screen is TransferScreens.TRANSFER_DONE, "the transfer done screen", timeout_s=120)
+    d.wait(lambda s: s.receipt_status in ("printed", "failed"),
            "the receipt", timeout_s=60)
     state = d.state
-    reference = state.transfer.deferred_reference or (state.transfer.application.id
-                                                      if state.transfer.application else "")
-    print(f"DONE {'deferred' if state.transfer.deferred_reference else 'submitted'} {reference}", flush=True)
+    reference = state.view('pension_transfer').deferred_reference or (state.view("pension_transfer").application.id
+                                                      if state.view("pension_transfer").application else "")
+    print(f"DONE {'deferred' if state.view('pension_transfer').deferred_reference else 'submitted'} {reference}", flush=True)
     while True:              # the test kills the process
         d.pump(0.2)
 

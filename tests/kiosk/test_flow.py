@@ -11,8 +11,11 @@ from devices.card.data import PinResult
 from kiosk import flow
 from kiosk.contract import models
 from kiosk.errors import ErrorKind, KioskError
-from kiosk.flow_state import CertificateRange, Intent, Screen, Service
+from kiosk.flow_state import Intent, Screen
 from kiosk.messages import MessageCatalog
+from kiosk.services.certificate import CertificateChoices, CertificateIntent, CertificateRange, CertificateReady, CertificateScreens, IssueCertificate, LoadCertificateChoices, PrintCertificate, PrintReport
+from kiosk.services.enrolment import LoadEnrolment
+from kiosk.services.pension_transfer import CheckEligibility, SubmitTransfer, TransferIntent, TransferScreens
 
 CITIZEN = {"name": "张伟", "ssn_masked": "3201**********0018", "card_number_masked": "A0****019",
            "personal_number": "P0001", "sex": "M", "insured_area": {"code": "320100", "name_zh": "南京市",
@@ -88,11 +91,12 @@ def test_card_journey_reaches_the_menu_with_the_masked_citizen_only():
     assert j.state.screen is Screen.ATTRACT
     j.card_to_menu()
     assert j.state.citizen.name == "张伟" and j.state.session_active
-    assert [t.service for t in j.state.menu] == list(flow.MENU_ORDER)
+    assert [t.service for t in j.state.menu] == ["enrolment", "contributions", "certificate", "pension_transfer",
+                                                  "transfer_progress"]
     assert all(t.available for t in j.state.menu)
     verify = j.task(flow.VerifyPin)[1]
     assert verify.pin == "123456" and "123456" not in repr(verify)
-    assert j.machine._session.pin == "" and j.machine._session.card is None
+    assert j.machine.session.pin == "" and j.machine.session.card is None
 
 
 def test_pin_screen_keeps_only_the_length_and_checks_the_length_before_asking_the_card():
@@ -157,7 +161,7 @@ def test_card_removed_ends_the_session_at_once_at_every_stage(stage):
         j.answer(flow.VerifyPin, PinResult(True, None))
         j.answer(flow.OpenCardSession, opened("tok-removed"))
     if stage == "service":
-        j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
+        j.press(Intent.CHOOSE_SERVICE, "enrolment")
     effects = j.send(flow.CardPresence(False))
     assert j.state.screen is Screen.ATTRACT
     assert of_type(effects, flow.WipeSession)[0].reason == "card_removed"
@@ -229,7 +233,7 @@ def test_idle_countdown_more_time_ten_times_then_timeout_wipes_and_says_goodbye(
 def test_waiting_for_the_kiosk_is_not_idleness():
     j = Journey(idle_timeout_s=60, warning_s=20)
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
+    j.press(Intent.CHOOSE_SERVICE, "enrolment")
     j.tick(200)                               # a very slow back office
     assert j.state.screen is Screen.BUSY and j.state.countdown is None
 
@@ -259,8 +263,8 @@ def test_back_office_down_shows_out_of_service_and_recovers():
 def test_back_office_failing_mid_session_is_a_message_not_a_crash():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
-    j.fail(flow.LoadEnrolment, KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "connect"))
+    j.press(Intent.CHOOSE_SERVICE, "enrolment")
+    j.fail(LoadEnrolment, KioskError(ErrorKind.BACKOFFICE_UNAVAILABLE, "connect"))
     assert j.state.message.title_key == "message.backoffice_unavailable.title"
     assert j.state.session_active
     j.press(Intent.CONFIRM)
@@ -306,8 +310,8 @@ def test_a_revoked_card_is_still_told_as_such():
 def test_a_malformed_answer_is_a_fault_and_the_kiosk_stays_in_service(code):
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
-    j.fail(flow.LoadEnrolment, KioskError(ErrorKind.BACKOFFICE_FAULT, code))
+    j.press(Intent.CHOOSE_SERVICE, "enrolment")
+    j.fail(LoadEnrolment, KioskError(ErrorKind.BACKOFFICE_FAULT, code))
     assert j.state.message.title_key == "message.backoffice_fault.title"
     j.press(Intent.CONFIRM)
     assert j.state.screen is Screen.MENU and all(t.available for t in j.state.menu)
@@ -330,8 +334,8 @@ def test_pin_tries_read_from_the_card_come_before_typing(tries_left):
 def test_submissions_say_what_happens_if_the_back_office_is_slow():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
-    j.fail(flow.LoadCertificateChoices, KioskError(ErrorKind.BACKOFFICE_REJECTED, "x"))
+    j.press(Intent.CHOOSE_SERVICE, "certificate")
+    j.fail(LoadCertificateChoices, KioskError(ErrorKind.BACKOFFICE_REJECTED, "x"))
     j.press(Intent.PREVIEW)
     assert j.state.screen is Screen.BUSY and j.state.busy_hint_key == "busy.submitting_hint"
 
@@ -341,10 +345,10 @@ def test_menu_reasons_for_profile_and_printer():
     j.send(flow.DevicesChanged(card_reader=True, qr_scanner=True, receipt_printer=True, document_printer=False))
     j.card_to_menu()
     reasons = {t.service: t.reason_key for t in j.state.menu}
-    assert reasons[Service.CERTIFICATE] == "menu.unavailable.printer"
-    assert reasons[Service.PENSION_TRANSFER] == reasons[Service.TRANSFER_PROGRESS] == "menu.unavailable.profile"
-    assert reasons[Service.ENROLMENT] == ""
-    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
+    assert reasons["certificate"] == "menu.unavailable.printer"
+    assert reasons["pension_transfer"] == reasons["transfer_progress"] == "menu.unavailable.profile"
+    assert reasons["enrolment"] == ""
+    j.press(Intent.CHOOSE_SERVICE, "certificate")
     assert j.state.screen is Screen.MENU      # an unavailable tile does nothing
 
 
@@ -360,81 +364,84 @@ def test_card_reader_lost_mid_session_ends_it():
 def test_certificate_issue_print_paper_out_and_reprint_without_a_new_issue():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
-    j.answer(flow.LoadCertificateChoices, flow.CertificateChoices(issued=(), first_insured="200607"))
-    view = j.state.certificate
-    assert j.state.screen is Screen.CERTIFICATE and (view.period_from, view.period_to) == ("202512", "202611")
-    j.press(Intent.SELECT_RANGE, CertificateRange.ALL.value)
-    assert j.state.certificate.period_from == "200607"
-    j.press(Intent.SELECT_KIND, models.CertificateKind.CONTRIBUTION.value)
+    j.press(Intent.CHOOSE_SERVICE, "certificate")
+    j.answer(LoadCertificateChoices, CertificateChoices(issued=(), first_insured="200607"))
+    view = j.state.view("certificate")
+    assert j.state.screen is CertificateScreens.CERTIFICATE and (view.period_from, view.period_to) == ("202512", "202611")
+    j.press(CertificateIntent.SELECT_RANGE, CertificateRange.ALL.value)
+    assert j.state.view("certificate").period_from == "200607"
+    j.press(CertificateIntent.SELECT_KIND, models.CertificateKind.CONTRIBUTION.value)
     j.press(Intent.PREVIEW)
-    issue = j.task(flow.IssueCertificate)[1]
+    issue = j.task(IssueCertificate)[1]
     assert (issue.kind, issue.period_from, issue.period_to) == ("contribution", "200607", "202611")
     certificate = object.__new__(models.Certificate)
-    j.answer(flow.IssueCertificate, flow.CertificateReady(certificate, ("title",)))
-    assert j.state.screen is Screen.CERTIFICATE_PREVIEW
+    j.answer(IssueCertificate, CertificateReady(certificate, ("title",)))
+    assert j.state.screen is CertificateScreens.CERTIFICATE_PREVIEW
     j.press(Intent.PRINT)
-    j.answer(flow.PrintCertificate, flow.PrintReport("certificate.status.paper_out",
+    j.answer(PrintCertificate, PrintReport("certificate.status.paper_out",
                                                      "certificate.status.receipt_printed"))
-    assert j.state.screen is Screen.CERTIFICATE_DONE
-    assert j.state.certificate.document_status_key == "certificate.status.paper_out"
+    assert j.state.screen is CertificateScreens.CERTIFICATE_DONE
+    assert j.state.view("certificate").document_status_key == "certificate.status.paper_out"
     issued_before = len([e for e in j.effects if isinstance(e, flow.RunTask)
-                         and isinstance(e.task, flow.IssueCertificate)])
+                         and isinstance(e.task, IssueCertificate)])
     j.press(Intent.REPRINT, "")
-    assert j.task(flow.PrintCertificate)[1].certificate is certificate
+    assert j.task(PrintCertificate)[1].certificate is certificate
     assert len([e for e in j.effects if isinstance(e, flow.RunTask)
-                and isinstance(e.task, flow.IssueCertificate)]) == issued_before
+                and isinstance(e.task, IssueCertificate)]) == issued_before
 
 
 def test_pension_transfer_not_eligible_is_explained_and_eligible_goes_to_the_form():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.PENSION_TRANSFER.value)
-    assert j.state.screen is Screen.TRANSFER_RULES
+    j.press(Intent.CHOOSE_SERVICE, "pension_transfer")
+    assert j.state.screen is TransferScreens.TRANSFER_RULES
     j.press(Intent.START_APPLICATION)
-    j.press(Intent.SELECT_PROVINCE, "320000")
-    j.press(Intent.SELECT_CITY, "320500")
+    j.press(TransferIntent.SELECT_PROVINCE, "320000")
+    j.press(TransferIntent.SELECT_CITY, "320500")
     area = {"code": "320100", "name_zh": "南京市", "name_en": "Nanjing"}
     same = models.TransferEligibility(eligible=False, code="no_transfer_needed", message_zh="省内无需转移",
                                       message_en="No transfer needed", to_area=area)
-    j.answer(flow.CheckEligibility, same)
+    j.answer(CheckEligibility, same)
     assert j.state.message.title_key == "message.transfer_not_eligible.title"
     assert j.state.message.detail_text == "省内无需转移"
     j.press(Intent.BACK)
-    assert j.state.screen is Screen.TRANSFER_FROM
-    j.press(Intent.SELECT_PROVINCE, "330000")
-    j.press(Intent.SELECT_CITY, "330100")
+    assert j.state.screen is TransferScreens.TRANSFER_FROM
+    j.press(TransferIntent.SELECT_PROVINCE, "330000")
+    j.press(TransferIntent.SELECT_CITY, "330100")
     ok = models.TransferEligibility(eligible=True, code="eligible", message_zh="可以申请", message_en="OK",
                                     to_area=area)
-    j.answer(flow.CheckEligibility, ok)
-    assert j.state.screen is Screen.TRANSFER_CONTACT
+    j.answer(CheckEligibility, ok)
+    assert j.state.screen is TransferScreens.TRANSFER_CONTACT
     for digit in "1381234":
         j.press(Intent.DIGIT, digit)
     j.press(Intent.CONFIRM)
-    assert j.state.transfer.mobile_error_key == "transfer.mobile.incomplete"
+    assert j.state.view("pension_transfer").mobile_error_key == "transfer.mobile.incomplete"
     for digit in "5678":
         j.press(Intent.DIGIT, digit)
-    assert j.state.transfer.mobile_display == "138 1234 5678"
+    assert j.state.view("pension_transfer").mobile_display == "138 1234 5678"
     j.press(Intent.CONFIRM)
-    assert j.state.screen is Screen.TRANSFER_REVIEW
+    assert j.state.screen is TransferScreens.TRANSFER_REVIEW
     j.press(Intent.SUBMIT)
-    submit = j.task(flow.SubmitTransfer)[1]
+    submit = j.task(SubmitTransfer)[1]
     assert (submit.from_region, submit.contact_mobile) == ("330100", "13812345678") and submit.idempotency_key
 
 
 def test_mobile_number_rules():
     j = Journey()
     j.card_to_menu()
-    j.machine._go(Screen.TRANSFER_CONTACT)
+    j.machine.go(TransferScreens.TRANSFER_CONTACT)
     for digit in "12345678901":
         j.press(Intent.DIGIT, digit)
     j.press(Intent.CONFIRM)
-    assert j.state.transfer.mobile_error_key == "transfer.mobile.invalid"
+    assert j.state.view("pension_transfer").mobile_error_key == "transfer.mobile.invalid"
 
 
 def test_every_screen_and_message_has_speech_text_in_both_languages():
     catalog = MessageCatalog()
-    for screen, key in flow.SPEECH_KEYS.items():
+    machine = flow.FlowMachine(flow.FlowSettings())
+    screens = [*flow.CORE_SPEECH_KEYS, *(step.screen for service in machine.services for step in service.steps)]
+    for screen in screens:
+        key = machine.speech_key_of(screen)
         for language in ("zh", "en"):
             assert catalog.text(key, language).strip(), (screen, language)
     assert catalog.text("countdown.speech", "zh").format(seconds="20")
@@ -501,7 +508,7 @@ def test_a_required_device_missing_is_out_of_service_and_an_optional_one_is_not(
 def test_session_steps_are_journaled_without_personal_data():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.ENROLMENT.value)
+    j.press(Intent.CHOOSE_SERVICE, "enrolment")
     j.press(Intent.FINISH)
     records = [(effect.kind, dict(effect.fields)) for effect in j.effects if isinstance(effect, flow.Record)]
     assert records == [("session.started", {"method": "card"}), ("service.used", {"service": "enrolment"}),
@@ -511,20 +518,20 @@ def test_session_steps_are_journaled_without_personal_data():
 def test_a_deferred_transfer_is_never_shown_as_submitted_and_its_receipt_has_the_reference():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.PENSION_TRANSFER.value)
+    j.press(Intent.CHOOSE_SERVICE, "pension_transfer")
     j.press(Intent.START_APPLICATION)
-    j.press(Intent.SELECT_PROVINCE, "330000")
-    j.press(Intent.SELECT_CITY, "330100")
+    j.press(TransferIntent.SELECT_PROVINCE, "330000")
+    j.press(TransferIntent.SELECT_CITY, "330100")
     area = {"code": "320100", "name_zh": "南京市", "name_en": "Nanjing"}
-    j.answer(flow.CheckEligibility, models.TransferEligibility(eligible=True, code="eligible", message_zh="可以",
+    j.answer(CheckEligibility, models.TransferEligibility(eligible=True, code="eligible", message_zh="可以",
                                                                message_en="OK", to_area=area))
     for digit in "13812345678":
         j.press(Intent.DIGIT, digit)
     j.press(Intent.CONFIRM)
     j.press(Intent.SUBMIT)
-    j.answer(flow.SubmitTransfer, flow.SubmissionDeferred("pension_transfer", "R-ABCD-EFGH"))
-    assert j.state.screen is Screen.TRANSFER_DONE
-    assert j.state.transfer.deferred_reference == "R-ABCD-EFGH" and j.state.transfer.application is None
+    j.answer(SubmitTransfer, flow.SubmissionDeferred("pension_transfer", "R-ABCD-EFGH"))
+    assert j.state.screen is TransferScreens.TRANSFER_DONE
+    assert j.state.view("pension_transfer").deferred_reference == "R-ABCD-EFGH" and j.state.view("pension_transfer").application is None
     assert j.state.speech_key == "transfer_done.deferred_speech"
     receipt = j.task(flow.PrintReceipt)[1]
     assert receipt.subject == flow.SubmissionDeferred("pension_transfer", "R-ABCD-EFGH")
@@ -533,10 +540,10 @@ def test_a_deferred_transfer_is_never_shown_as_submitted_and_its_receipt_has_the
 def test_a_deferred_certificate_is_explained_with_its_reference():
     j = Journey()
     j.card_to_menu()
-    j.press(Intent.CHOOSE_SERVICE, Service.CERTIFICATE.value)
-    j.answer(flow.LoadCertificateChoices, flow.CertificateChoices(issued=(), first_insured="200801"))
+    j.press(Intent.CHOOSE_SERVICE, "certificate")
+    j.answer(LoadCertificateChoices, CertificateChoices(issued=(), first_insured="200801"))
     j.press(Intent.PREVIEW)
-    j.answer(flow.IssueCertificate, flow.SubmissionDeferred("certificate", "R-WXYZ-2345"))
+    j.answer(IssueCertificate, flow.SubmissionDeferred("certificate", "R-WXYZ-2345"))
     assert j.state.screen is Screen.MESSAGE
     assert j.state.message.title_key == "message.certificate_deferred.title"
     assert j.state.message.detail_text == "R-WXYZ-2345"

@@ -23,6 +23,7 @@ from kiosk.journal import JournalEntry
 from kiosk.journal_commands import format_entry
 from kiosk.messages import MessageCatalog
 from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
+from kiosk.services.contributions import LoadContributions
 
 INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
 SHANGHAI_MINUTE = "2026-12-08 00:30"
@@ -129,7 +130,7 @@ def test_contribution_years_start_from_the_terminal_date(host_zone, controller) 
             asked.append((period_from, period_to))
             return SimpleNamespace(rows=[])
 
-    loaded = controller(fixed(NEW_YEAR_INSTANT))._load_contributions(Client(), flow.LoadContributions(
+    loaded = controller(fixed(NEW_YEAR_INSTANT))._load_contributions(Client(), LoadContributions(
         token="t", year=None, insurance_type=None, page=1, page_size=10))
     assert loaded.years[0] == 2027 and loaded.year == 2027   # new year's day in the hall, not 31 December
     assert asked[0] == ("202001", "202712")

@@ -37,7 +37,7 @@ def c_heap_in_use() -> int:
 
 
 def growth(case: str) -> int:
-    from ui.screens.enrolment import clear_layout
+    from ui.screens.service_frame import clear_layout
     from ui.widgets.layouts import take_all
 
     app = QApplication.instance() or QApplication([])

@@ -23,6 +23,10 @@ from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
 from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock, start_kiosk
+from kiosk.services.certificate import CertificateScreens
+from kiosk.services.contributions import ContributionsScreens
+from kiosk.services.enrolment import EnrolmentScreens
+from kiosk.services.pension_transfer import TransferIntent, TransferScreens
 
 ZHANG = demo_citizen("zhang_wei")
 ALL_SSNS = [demo_citizen(key).ssn for key in ("zhang_wei", "wang_fang", "liu_yang", "chen_jing", "yang_lei",
@@ -97,11 +101,11 @@ def test_contributions_journey_prints_a_receipt_and_leaves_nothing_behind(journe
     assert ZHANG.name in menu_texts[0] + " ".join(menu_texts)
     assert any("3201" in text and "*" in text for text in menu_texts)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    state = driver.wait_screen(Screen.CONTRIBUTIONS)
+    state = driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     watch.look()
-    assert state.contributions.page.rows
+    assert state.view("contributions").page.rows
     driver.press(Intent.PRINT_RECEIPT)
-    driver.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "printed")
+    driver.wait(lambda s: s.receipt_status == "printed", "printed")
     receipt = decode_escpos(driver.receipts[-1]).render_text()
     assert "3201" in receipt and "****" in receipt
     driver.press(Intent.FINISH)
@@ -111,8 +115,8 @@ def test_contributions_journey_prints_a_receipt_and_leaves_nothing_behind(journe
     driver.wait_screen(Screen.ATTRACT)
     # The session is wiped: widgets, models, temp files, spools and the speech queue.
     assert not any(ZHANG.name in text for text in window_texts(kiosk))
-    assert kiosk.machine.state.citizen is None and kiosk.machine.state.contributions.page is None
-    assert kiosk.machine._session.token == "" and kiosk.machine._session.card is None
+    assert kiosk.machine.state.citizen is None and kiosk.machine.state.view("contributions").page is None
+    assert kiosk.machine.session.token == "" and kiosk.machine.session.card is None
     assert list(kiosk.controller.scratch_dir.iterdir()) == []
     assert kiosk.devices.receipt_printer.spool == [] and kiosk.devices.document_printer.spool == []
     if kiosk.speech is not None:
@@ -126,22 +130,22 @@ def test_certificate_paper_out_mid_job_then_reprint_issues_only_one(journey):
     kiosk = driver.kiosk
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
-    driver.wait_screen(Screen.CERTIFICATE)
+    driver.wait_screen(CertificateScreens.CERTIFICATE)
     driver.press(Intent.PREVIEW)
-    state = driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
-    number = state.certificate.certificate.number
-    assert any(number in line for line in state.certificate.preview_lines)
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
+    number = state.view("certificate").certificate.number
+    assert any(number in line for line in state.view("certificate").preview_lines)
     watch.look()
     kiosk.devices.document_printer.inject_fault(SimulatedFault.PAPER_OUT_MID_JOB)
     driver.press(Intent.PRINT)
-    state = driver.wait_screen(Screen.CERTIFICATE_DONE)
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE_DONE)
     watch.look()
-    assert state.certificate.document_status_key == "certificate.status.paper_out"
+    assert state.view("certificate").document_status_key == "certificate.status.paper_out"
     assert any(number in text for text in all_texts(current_screen(kiosk)))
     kiosk.devices.document_printer.clear_fault()
     driver.wait(lambda s: kiosk.devices.document_printer.status.paper.value != "out", "paper back", 10)
     driver.press(Intent.REPRINT, "")
-    driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+    driver.wait(lambda s: s.view("certificate").document_status_key == "certificate.status.printed", "printed")
     assert len(driver.certificates) == 1
     pdf_text = subprocess.run(["pdftotext", str(driver.certificates[0]), "-"], capture_output=True,
                               text=True, check=True).stdout
@@ -159,19 +163,19 @@ def test_certificate_reprint_in_a_later_session_by_number(journey):
     kiosk = driver.kiosk
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
-    driver.wait_screen(Screen.CERTIFICATE)
+    driver.wait_screen(CertificateScreens.CERTIFICATE)
     driver.press(Intent.PREVIEW)
-    number = driver.wait_screen(Screen.CERTIFICATE_PREVIEW).certificate.certificate.number
+    number = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).certificate.certificate.number
     driver.finish_and_leave()
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
-    state = driver.wait_screen(Screen.CERTIFICATE)
-    assert [item.number for item in state.certificate.issued] == [number]
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE)
+    assert [item.number for item in state.view("certificate").issued] == [number]
     driver.press(Intent.REPRINT, number)
-    state = driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
-    assert state.certificate.reprint and state.certificate.certificate.number == number
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
+    assert state.view("certificate").reprint and state.view("certificate").certificate.number == number
     driver.press(Intent.PRINT)
-    driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+    driver.wait(lambda s: s.view("certificate").document_status_key == "certificate.status.printed", "printed")
     assert backoffice_rows(kiosk, "SELECT count(*) FROM certificates") == [(1,)]
 
 
@@ -194,8 +198,8 @@ def test_transfer_progress_shows_the_timeline(journey):
     driver, _ = journey()
     driver.card_to_menu("A00000086", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "transfer_progress")
-    state = driver.wait_screen(Screen.TRANSFER_PROGRESS)
-    application = state.transfer.applications[0]
+    state = driver.wait_screen(TransferScreens.TRANSFER_PROGRESS)
+    application = state.view("pension_transfer").applications[0]
     texts = " ".join(all_texts(current_screen(driver.kiosk)))
     assert application.id in texts
     assert all(step.title_zh in texts for step in application.steps)
@@ -242,12 +246,12 @@ def test_card_removed_mid_service_ends_the_session_at_once(journey):
     kiosk = driver.kiosk
     driver.card_to_menu("A00000035", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     driver.remove_card()
     driver.wait_screen(Screen.ATTRACT)
     name = demo_citizen("liu_yang").name
     assert not any(name in text for text in window_texts(kiosk))
-    assert kiosk.machine.state.contributions.page is None
+    assert kiosk.machine.state.view("contributions").page is None
 
 
 def test_backoffice_down_mid_session_and_out_of_service(journey):
@@ -310,7 +314,7 @@ def test_key_only_journey_with_a_tactile_keypad(journey):
             break
         driver.key(Qt.Key.Key_Right)
         steps += 1
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     driver.key(Qt.Key.Key_Escape)          # Cancel: back to the menu
     driver.wait_screen(Screen.MENU)
     driver.key(Qt.Key.Key_Escape)          # Cancel on the menu: finish
@@ -357,34 +361,34 @@ def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
     driver.enter_pin("333333")
     driver.wait_screen(Screen.MENU)
     check()
-    for service, screen in (("enrolment", Screen.ENROLMENT), ("contributions", Screen.CONTRIBUTIONS),
-                            ("certificate", Screen.CERTIFICATE), ("pension_transfer", Screen.TRANSFER_RULES),
-                            ("transfer_progress", Screen.TRANSFER_PROGRESS)):
+    for service, screen in (("enrolment", EnrolmentScreens.ENROLMENT), ("contributions", ContributionsScreens.CONTRIBUTIONS),
+                            ("certificate", CertificateScreens.CERTIFICATE), ("pension_transfer", TransferScreens.TRANSFER_RULES),
+                            ("transfer_progress", TransferScreens.TRANSFER_PROGRESS)):
         driver.press(Intent.CHOOSE_SERVICE, service)
         driver.wait_screen(screen)
         check()
-        if screen is Screen.CERTIFICATE:
+        if screen is CertificateScreens.CERTIFICATE:
             driver.press(Intent.PREVIEW)
-            driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
+            driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
             check()
             driver.press(Intent.PRINT)
-            driver.wait_screen(Screen.CERTIFICATE_DONE)
+            driver.wait_screen(CertificateScreens.CERTIFICATE_DONE)
             check()
             driver.press(Intent.CONFIRM)
             continue
-        if screen is Screen.TRANSFER_RULES:
+        if screen is TransferScreens.TRANSFER_RULES:
             driver.press(Intent.START_APPLICATION)
-            driver.wait_screen(Screen.TRANSFER_FROM)
+            driver.wait_screen(TransferScreens.TRANSFER_FROM)
             check()
-            driver.press(Intent.SELECT_PROVINCE, "440000")
+            driver.press(TransferIntent.SELECT_PROVINCE, "440000")
             check()
-            driver.press(Intent.SELECT_CITY, "440100")
-            driver.wait_screen(Screen.TRANSFER_CONTACT)
+            driver.press(TransferIntent.SELECT_CITY, "440100")
+            driver.wait_screen(TransferScreens.TRANSFER_CONTACT)
             for digit in "13812345678":
                 driver.press(Intent.DIGIT, digit)
             check()
             driver.press(Intent.CONFIRM)
-            driver.wait_screen(Screen.TRANSFER_REVIEW)
+            driver.wait_screen(TransferScreens.TRANSFER_REVIEW)
             check()
             driver.press(Intent.BACK)
             driver.press(Intent.CANCEL)
@@ -414,7 +418,7 @@ def test_journey_through_pcscd_and_the_virtual_card(journey, pcscd):
         state = driver.wait_screen(Screen.MENU)
         assert state.citizen.name == ZHANG.name
         driver.press(Intent.CHOOSE_SERVICE, "enrolment")
-        driver.wait_screen(Screen.ENROLMENT)
+        driver.wait_screen(EnrolmentScreens.ENROLMENT)
         watch.look()
     finally:
         card.remove()
@@ -488,7 +492,7 @@ def test_services_come_back_in_the_same_session_when_the_back_office_does(journe
     driver.idle(20)
     driver.wait(lambda s: all(t.available for t in s.menu), "services back", 30)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
 
 
 def test_the_state_directory_holds_no_personal_data_after_journeys(journey):
@@ -557,12 +561,12 @@ def test_an_office_with_its_own_seal_image_gets_it_on_the_certificate(qtbot, tmp
         driver = JourneyDriver(kiosk, None, (1920, 1080), clock)
         driver.card_to_menu("A00000019", shots=False)
         driver.press(Intent.CHOOSE_SERVICE, "certificate")
-        driver.wait_screen(Screen.CERTIFICATE)
+        driver.wait_screen(CertificateScreens.CERTIFICATE)
         driver.press(Intent.PREVIEW)
-        assert driver.wait_screen(Screen.CERTIFICATE_PREVIEW).certificate.certificate.content.issuing_office \
+        assert driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).certificate.certificate.content.issuing_office \
             == "南京市社会保险管理中心"
         driver.press(Intent.PRINT)
-        driver.wait(lambda s: s.certificate.document_status_key == "certificate.status.printed", "printed")
+        driver.wait(lambda s: s.view("certificate").document_status_key == "certificate.status.printed", "printed")
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(driver.certificates[0]),
                         str(tmp_path / "page")], check=True)
         page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")

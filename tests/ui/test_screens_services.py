@@ -18,14 +18,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout,
 from kiosk import documents
 from kiosk.config import load_settings
 from kiosk.contract import models
-from kiosk.flow_state import (CertificateRange, CertificateView, ContributionsView, FlowState, Intent, Screen)
+from kiosk.flow_state import FlowState, Intent, Screen
 from tests.ui.conftest import lay_out
 from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
-from ui.screens.certificate import CertificateDoneScreen, CertificatePreviewScreen, CertificateScreen
-from ui.screens.contributions import ContributionsScreen
-from ui.screens.enrolment import EnrolmentScreen, IconText
+from ui.services.certificate.screens import CertificateDoneScreen, CertificatePreviewScreen, CertificateScreen
+from ui.services.contributions.screens import ContributionsScreen
+from ui.screens.service_frame import IconText
+from ui.services.enrolment.screens import EnrolmentScreen
 from ui.theme import Theme
 from ui.widgets.kiosk_button import KioskButton
+from kiosk.services.certificate import CertificateIntent, CertificateRange, CertificateScreens, CertificateView
+from kiosk.services.contributions import ContributionsIntent, ContributionsScreens, ContributionsView
+from kiosk.services.enrolment import EnrolmentScreens, EnrolmentView
 
 SIZES = [(1920, 1080), (1280, 1024)]
 VARIANTS = [(size, lang, elder) for size in SIZES for lang in ("zh", "en") for elder in (False, True)]
@@ -103,13 +107,26 @@ def contributions_state(lang: str = "zh", elder: bool = False, *, rows: list[dic
         rows = contribution_rows(ROWS_PER_PAGE[elder] - 1) + contribution_rows(1, employer=None)
     view = ContributionsView(years=years, year=2025, insurance_type=insurance_type,
                              page=contribution_page(rows, page=page_number, insurance_type=insurance_type),
-                             page_number=page_number, page_count=page_count, print_status_key=print_status)
-    return base_state(Screen.CONTRIBUTIONS, lang, elder, contributions=view)
+                             page_number=page_number, page_count=page_count)
+    return base_state(ContributionsScreens.CONTRIBUTIONS, lang, elder, contributions=view,
+                      receipt_status=print_status)
 
 
 def base_state(screen: Screen, lang: str, elder: bool, **changes) -> FlowState:
-    return FlowState(screen=screen, language=lang, elder_mode=elder, citizen=citizen(), can_go_back=True,
-                     session_active=True, **changes)
+    return with_views(FlowState(screen=screen, language=lang, elder_mode=elder, citizen=citizen(), can_go_back=True,
+                                session_active=True), **changes)
+
+
+def with_views(state: FlowState, *, enrolment=None, contributions=None, certificate=None, **changes) -> FlowState:
+    """`state` with these services' views (the enrolment as its back-office model) and other changes."""
+    views = dict(state.views)
+    if enrolment is not None:
+        views["enrolment"] = EnrolmentView(enrolment)
+    if contributions is not None:
+        views["contributions"] = contributions
+    if certificate is not None:
+        views["certificate"] = certificate
+    return replace(state, views=views, **changes)
 
 
 def certificate_summary(number: str, *, kind: str = "enrolment", status: str = "valid",
@@ -138,7 +155,7 @@ def preview_lines(cert: models.Certificate) -> tuple[str, ...]:
     return tuple(documents.certificate_document(cert, "https://verify.example.cn" + cert.verify_path).text_lines())
 
 
-def certificate_state(lang: str = "zh", elder: bool = False, screen: Screen = Screen.CERTIFICATE, *,
+def certificate_state(lang: str = "zh", elder: bool = False, screen: Screen = CertificateScreens.CERTIFICATE, *,
                       issued=None, document: str = "", receipt: str = "", name: str = "张伟") -> FlowState:
     if issued is None:
         issued = (certificate_summary("NJ20261008000007"),
@@ -148,8 +165,8 @@ def certificate_state(lang: str = "zh", elder: bool = False, screen: Screen = Sc
     cert = certificate(name)
     view = CertificateView(kind=models.CertificateKind.ENROLMENT, range=CertificateRange.LAST_12_MONTHS,
                            period_from="202512", period_to="202611", issued=tuple(issued),
-                           certificate=cert if screen is not Screen.CERTIFICATE else None,
-                           preview_lines=preview_lines(cert) if screen is not Screen.CERTIFICATE else (),
+                           certificate=cert if screen is not CertificateScreens.CERTIFICATE else None,
+                           preview_lines=preview_lines(cert) if screen is not CertificateScreens.CERTIFICATE else (),
                            document_status_key=document, receipt_status_key=receipt)
     return base_state(screen, lang, elder, certificate=view)
 
@@ -243,17 +260,16 @@ def press(qtbot, screen, button) -> None:
 @pytest.mark.parametrize("data", [enrolment_employee, enrolment_flexible, enrolment_worst],
                          ids=["employee", "flexible", "worst"])
 def test_enrolment_fits_every_panel(make_screen, theme, size, lang, elder, data):
-    state = base_state(Screen.ENROLMENT, lang, elder, enrolment=data(),
-                       contributions=ContributionsView(print_status_key="contributions.print.failed_paper_out"))
+    state = base_state(EnrolmentScreens.ENROLMENT, lang, elder, enrolment=data(), receipt_status="failed_paper_out")
     screen = make_screen(EnrolmentScreen, state, size)
     assert_fits(screen, size, theme, elder)
     # Every type is on some page, and paging is only offered when needed.
-    assert len(screen.rows) == len(state.enrolment.items)
+    assert len(screen.rows) == len(state.view("enrolment").enrolment.items)
     assert screen.pager.isVisibleTo(screen) == (screen.page_count() > 1)
 
 
 def test_enrolment_shows_each_type_with_status_words_and_icons(make_screen):
-    screen = make_screen(EnrolmentScreen, base_state(Screen.ENROLMENT, "zh", False, enrolment=enrolment_employee()))
+    screen = make_screen(EnrolmentScreen, base_state(EnrolmentScreens.ENROLMENT, "zh", False, enrolment=enrolment_employee()))
     shown = visible_texts(screen)
     for text in ("基本养老保险", "基本医疗保险", "失业保险", "工伤保险", "生育保险", "参保缴费", "暂停缴费", "终止参保",
                  "2004-07", "2010-03", "244", "37", "南京市", "苏州市"):
@@ -270,7 +286,7 @@ def test_enrolment_shows_each_type_with_status_words_and_icons(make_screen):
 
 
 def test_enrolment_in_english_names_areas_and_flexible_grade(make_screen):
-    screen = make_screen(EnrolmentScreen, base_state(Screen.ENROLMENT, "en", False, enrolment=enrolment_flexible()))
+    screen = make_screen(EnrolmentScreen, base_state(EnrolmentScreens.ENROLMENT, "en", False, enrolment=enrolment_flexible()))
     shown = visible_texts(screen)
     assert screen.findChild(QLabel, "enrolment_pension_area").text() == "Nanjing"
     flexible = screen.findChild(IconText, "enrolment_pension_flexible").text_label.text()
@@ -280,13 +296,13 @@ def test_enrolment_in_english_names_areas_and_flexible_grade(make_screen):
 
 
 def test_enrolment_not_enrolled_gets_a_warning_and_no_date(make_screen):
-    screen = make_screen(EnrolmentScreen, base_state(Screen.ENROLMENT, "en", False, enrolment=enrolment_worst()))
+    screen = make_screen(EnrolmentScreen, base_state(EnrolmentScreens.ENROLMENT, "en", False, enrolment=enrolment_worst()))
     assert icon_kind(screen, "enrolment_maternity_status") == "warning"
     assert screen.findChild(QLabel, "enrolment_maternity_first_insured").text() == documents.NO_VALUE
 
 
 def test_enrolment_print_by_touch_and_by_keypad(qtbot, make_screen):
-    screen = make_screen(EnrolmentScreen, base_state(Screen.ENROLMENT, "zh", False, enrolment=enrolment_employee()))
+    screen = make_screen(EnrolmentScreen, base_state(EnrolmentScreens.ENROLMENT, "zh", False, enrolment=enrolment_employee()))
     seen = collect(screen)
     click(qtbot, screen.print_button)
     assert seen == [(Intent.PRINT_RECEIPT.value, None)]
@@ -299,18 +315,17 @@ def test_enrolment_print_by_touch_and_by_keypad(qtbot, make_screen):
 
 
 def test_enrolment_print_status_is_words_and_icon(make_screen):
-    for key, kind in (("contributions.print.printing", "printer"), ("contributions.print.printed", "check"),
-                      ("contributions.print.failed_paper_out", "warning"), ("contributions.print.failed", "warning")):
-        state = base_state(Screen.ENROLMENT, "en", False, enrolment=enrolment_employee(),
-                           contributions=ContributionsView(print_status_key=key))
+    for key, kind in (("printing", "printer"), ("printed", "check"),
+                      ("failed_paper_out", "warning"), ("failed", "warning")):
+        state = base_state(EnrolmentScreens.ENROLMENT, "en", False, enrolment=enrolment_employee(), receipt_status=key)
         screen = make_screen(EnrolmentScreen, state)
         status = screen.findChild(IconText, "enrolment_print_status")
         assert status.isVisibleTo(screen) and status.kind == kind
-        assert status.text_label.text() == screen.catalog.text(key, "en")
+        assert status.text_label.text() == screen.catalog.text(f"contributions.print.{key}", "en")
 
 
 def test_enrolment_pages_itself_when_rows_do_not_fit(qtbot, make_screen, theme):
-    state = base_state(Screen.ENROLMENT, "en", True, enrolment=enrolment_worst())
+    state = base_state(EnrolmentScreens.ENROLMENT, "en", True, enrolment=enrolment_worst())
     screen = make_screen(EnrolmentScreen, state, (1280, 1024))
     assert screen.page_count() > 1
     seen_rows, seen_intents = set(), collect(screen)
@@ -324,7 +339,7 @@ def test_enrolment_pages_itself_when_rows_do_not_fit(qtbot, make_screen, theme):
     assert not screen.pager.next_button.isEnabled() and screen.pager.previous_button.isEnabled()
     assert seen_intents == []                         # paging a summary is the screen's own business
     # A new enrolment starts on the first page again.
-    screen.render(replace(state, enrolment=enrolment_worst()), "x")
+    screen.render(with_views(state, enrolment=enrolment_worst()), "x")
     assert not screen.pager.previous_button.isEnabled()
 
 
@@ -346,7 +361,7 @@ def shown_row_names(qtbot, screen, size, theme, elder) -> list[str]:
 def test_contributions_fit_every_panel_in_the_worst_case(qtbot, make_screen, theme, size, lang, elder):
     """The machine's page, with two employers, owed and deferred rows and a print failure: every
     row is shown (in two parts where the page does not fit at once: elder mode), nothing clipped."""
-    state = contributions_state(lang, elder, print_status="contributions.print.failed_paper_out")
+    state = contributions_state(lang, elder, print_status="failed_paper_out")
     screen = make_screen(ContributionsScreen, state, size)
     seen = collect(screen)
     names = shown_row_names(qtbot, screen, size, theme, elder)
@@ -366,7 +381,7 @@ def test_rows_that_fit_is_true(make_screen, theme, size, lang, elder, caplog):
         rows = contribution_rows(fit)
         if second_employer_at is not None:
             rows = rows[:second_employer_at] + contribution_rows(fit - second_employer_at, employer=None)
-        state = contributions_state(lang, elder, rows=rows, print_status="contributions.print.failed_paper_out")
+        state = contributions_state(lang, elder, rows=rows, print_status="failed_paper_out")
         screen = make_screen(ContributionsScreen, state, size)
         assert len(screen.rows) == fit and screen.part_count() == 1
         assert screen.overflow() == 0
@@ -380,7 +395,7 @@ def test_a_page_too_long_for_the_panel_is_shown_in_parts_and_never_loses_a_row(q
     starts on its last part."""
     size = (1280, 1024)
     rows = contribution_rows(3) + contribution_rows(3, employer="广州市天河区电子科技有限公司")
-    state = contributions_state("en", True, rows=rows, print_status="contributions.print.failed_paper_out")
+    state = contributions_state("en", True, rows=rows, print_status="failed_paper_out")
     screen = make_screen(ContributionsScreen, state, size)
     seen = collect(screen)
     assert screen.part_count() == 2
@@ -399,8 +414,8 @@ def test_a_page_too_long_for_the_panel_is_shown_in_parts_and_never_loses_a_row(q
     qtbot.keyClick(screen, Qt.Key.Key_PageUp)
     qtbot.keyClick(screen, Qt.Key.Key_PageUp)
     assert seen == [(Intent.PAGE.value, -1)]
-    page_one = replace(state.contributions, page=contribution_page(rows, page=1), page_number=1)
-    screen.render(replace(state, contributions=page_one), "x")
+    page_one = replace(state.view("contributions"), page=contribution_page(rows, page=1), page_number=1)
+    screen.render(with_views(state, contributions=page_one), "x")
     assert "(2/2)" in screen.pager.position_label.text()
     assert screen.rows[-1].objectName() == "contributions_row_5"
 
@@ -440,7 +455,7 @@ def test_contributions_explain_only_what_is_on_the_page(make_screen):
 
 def test_contributions_zero_owed_is_not_a_warning(make_screen):
     state = contributions_state("en", False, rows=contribution_rows(2, statuses=("paid",)))
-    state = replace(state, contributions=replace(state.contributions, page=contribution_page(
+    state = with_views(state, contributions=replace(state.view("contributions"), page=contribution_page(
         contribution_rows(2, statuses=("paid",)), months=(12, 0, 0))))
     screen = make_screen(ContributionsScreen, state)
     assert screen.months_owed.kind == "" and screen.months_deferred.kind == ""
@@ -459,16 +474,14 @@ def test_hostile_employer_is_shown_literally_and_a_full_ssn_never(make_screen):
 
 
 @pytest.mark.parametrize(("key", "kind"), [
-    ("contributions.print.printing", "printer"), ("contributions.print.printed", "check"),
-    ("contributions.print.failed_paper_out", "warning"), ("contributions.print.failed", "warning"),
-    ("printed", "check"), ("error.something_else", "warning")])
+    ("printing", "printer"), ("printed", "check"),
+    ("failed_paper_out", "warning"), ("failed", "warning"), ("something_else", "warning")])
 def test_print_status_words_and_icons(make_screen, catalog, key, kind):
     screen = make_screen(ContributionsScreen, contributions_state("en", False, print_status=key))
     status = screen.print_status
     assert status.isVisibleTo(screen) and status.kind == kind
-    expected = key if key.startswith("contributions.") else (
-        "contributions.print.printed" if key == "printed" else "contributions.print.failed")
-    assert status.text_label.text() == catalog.text(expected, "en")
+    expected = key if key in ("printing", "printed", "failed_paper_out") else "failed"
+    assert status.text_label.text() == catalog.text(f"contributions.print.{expected}", "en")
 
 
 def test_no_print_status_until_printing(make_screen):
@@ -522,7 +535,7 @@ def test_year_picker_sends_the_year_and_closes(qtbot, make_screen, theme):
     chosen = screen.findChild(KioskButton, "contributions_year_2025")
     assert chosen.is_active() and not screen.findChild(KioskButton, "contributions_year_2024").is_active()
     click(qtbot, screen.findChild(KioskButton, "contributions_year_2023"))
-    assert seen == [(Intent.SELECT_YEAR.value, 2023)]
+    assert seen == [(ContributionsIntent.SELECT_YEAR.value, 2023)]
     assert screen.stack.currentWidget() is not screen.picker
 
 
@@ -544,7 +557,7 @@ def test_year_picker_windows_many_years(qtbot, make_screen, theme):
         click(qtbot, screen.older_years)
     assert reached == {f"contributions_year_{y}" for y in years}
     click(qtbot, screen.findChild(KioskButton, "contributions_year_1976"))
-    assert seen == [(Intent.SELECT_YEAR.value, 1976)]
+    assert seen == [(ContributionsIntent.SELECT_YEAR.value, 1976)]
 
 
 @pytest.mark.parametrize(("name", "value"), [("all", ""), ("pension", "pension"), ("work_injury", "work_injury")])
@@ -558,7 +571,7 @@ def test_type_picker_sends_the_type(qtbot, make_screen, name, value):
     assert not screen.findChild(KioskButton, "contributions_type_all").is_active()
     assert len(screen.option_buttons) == 6
     click(qtbot, screen.findChild(KioskButton, f"contributions_type_{name}"))
-    assert seen == [(Intent.SELECT_TYPE.value, value)]
+    assert seen == [(ContributionsIntent.SELECT_TYPE.value, value)]
 
 
 def test_picker_by_keypad_and_escape_closes_it_without_leaving(qtbot, make_screen):
@@ -580,7 +593,7 @@ def test_a_new_choice_closes_an_open_picker(qtbot, make_screen):
     screen = make_screen(ContributionsScreen, state)
     screen.year_button.click()
     assert screen.stack.currentWidget() is screen.picker
-    screen.render(replace(state, contributions=replace(state.contributions, year=2024)), "x")
+    screen.render(with_views(state, contributions=replace(state.view("contributions"), year=2024)), "x")
     assert screen.stack.currentWidget() is not screen.picker
     assert screen.year_button.text() in ("Year 2024", "2024")
 
@@ -614,8 +627,8 @@ def test_certificate_choices_and_period(qtbot, make_screen):
     click(qtbot, screen.range_buttons[CertificateRange.LAST_3_YEARS])
     click(qtbot, screen.range_buttons[CertificateRange.ALL])
     click(qtbot, screen.preview_button)
-    assert seen == [(Intent.SELECT_KIND.value, "contribution"), (Intent.SELECT_RANGE.value, "last_3_years"),
-                    (Intent.SELECT_RANGE.value, "all"), (Intent.PREVIEW.value, None)]
+    assert seen == [(CertificateIntent.SELECT_KIND.value, "contribution"), (CertificateIntent.SELECT_RANGE.value, "last_3_years"),
+                    (CertificateIntent.SELECT_RANGE.value, "all"), (Intent.PREVIEW.value, None)]
 
 
 def test_certificate_preview_from_the_keypad(qtbot, make_screen):
@@ -662,7 +675,7 @@ def test_no_earlier_certificates_no_section(make_screen):
 
 @pytest.mark.parametrize(("size", "lang", "elder"), VARIANTS, ids=VARIANT_IDS)
 def test_certificate_preview_fits_every_panel_page_by_page(qtbot, make_screen, theme, size, lang, elder):
-    screen = make_screen(CertificatePreviewScreen, certificate_state(lang, elder, Screen.CERTIFICATE_PREVIEW), size)
+    screen = make_screen(CertificatePreviewScreen, certificate_state(lang, elder, CertificateScreens.CERTIFICATE_PREVIEW), size)
     shown: set[str] = set()
     for page in range(screen.page_count()):
         assert_fits(screen, size, theme, elder)
@@ -673,7 +686,7 @@ def test_certificate_preview_fits_every_panel_page_by_page(qtbot, make_screen, t
 
 
 def test_certificate_preview_shows_the_page_number_and_validity(qtbot, make_screen):
-    state = certificate_state("en", True, Screen.CERTIFICATE_PREVIEW, name=HOSTILE)
+    state = certificate_state("en", True, CertificateScreens.CERTIFICATE_PREVIEW, name=HOSTILE)
     screen = make_screen(CertificatePreviewScreen, state, (1280, 1024))
     seen = collect(screen)
     assert screen.number_label.text() == "NJ20261123000042"
@@ -695,7 +708,7 @@ def test_certificate_preview_shows_the_page_number_and_validity(qtbot, make_scre
 
 
 def test_certificate_preview_back(qtbot, make_screen):
-    screen = make_screen(CertificatePreviewScreen, certificate_state("zh", False, Screen.CERTIFICATE_PREVIEW))
+    screen = make_screen(CertificatePreviewScreen, certificate_state("zh", False, CertificateScreens.CERTIFICATE_PREVIEW))
     seen = collect(screen)
     click(qtbot, screen.back_button)
     assert seen == [(Intent.BACK.value, None)]
@@ -714,7 +727,7 @@ DONE_CASES = [
 @pytest.mark.parametrize(("size", "lang", "elder"), VARIANTS, ids=VARIANT_IDS)
 def test_certificate_done_fits_every_panel(make_screen, theme, size, lang, elder):
     for document, receipt, *_ in DONE_CASES:
-        state = certificate_state(lang, elder, Screen.CERTIFICATE_DONE, document=document, receipt=receipt)
+        state = certificate_state(lang, elder, CertificateScreens.CERTIFICATE_DONE, document=document, receipt=receipt)
         screen = make_screen(CertificateDoneScreen, state, size)
         assert_fits(screen, size, theme, elder)
 
@@ -722,7 +735,7 @@ def test_certificate_done_fits_every_panel(make_screen, theme, size, lang, elder
 @pytest.mark.parametrize(("document", "receipt", "document_icon", "receipt_icon", "reprint"), DONE_CASES)
 def test_certificate_done_tells_the_real_outcome(qtbot, make_screen, catalog, document, receipt, document_icon,
                                                  receipt_icon, reprint):
-    state = certificate_state("en", False, Screen.CERTIFICATE_DONE, document=document, receipt=receipt)
+    state = certificate_state("en", False, CertificateScreens.CERTIFICATE_DONE, document=document, receipt=receipt)
     screen = make_screen(CertificateDoneScreen, state)
     seen = collect(screen)
     assert screen.document_status.kind == document_icon
@@ -740,7 +753,7 @@ def test_certificate_done_tells_the_real_outcome(qtbot, make_screen, catalog, do
 
 
 def test_certificate_done_paper_out_says_the_number_is_kept(make_screen):
-    state = certificate_state("zh", True, Screen.CERTIFICATE_DONE, document="certificate.status.paper_out",
+    state = certificate_state("zh", True, CertificateScreens.CERTIFICATE_DONE, document="certificate.status.paper_out",
                               receipt="certificate.status.receipt_failed")
     screen = make_screen(CertificateDoneScreen, state, (1280, 1024))
     text = screen.document_status.text_label.text()
@@ -751,7 +764,7 @@ def test_certificate_done_paper_out_says_the_number_is_kept(make_screen):
 
 
 def test_certificate_done_from_the_keypad(qtbot, make_screen):
-    state = certificate_state("en", False, Screen.CERTIFICATE_DONE, document="certificate.status.printed",
+    state = certificate_state("en", False, CertificateScreens.CERTIFICATE_DONE, document="certificate.status.printed",
                               receipt="certificate.status.receipt_printed")
     screen = make_screen(CertificateDoneScreen, state)
     seen = collect(screen)
@@ -776,19 +789,18 @@ LONG_EMPLOYER = ("广州市天河区珠江新城国际电子信息科技股份�
 
 def long_contributions_state(lang: str, elder: bool) -> FlowState:
     rows = contribution_rows(2) + contribution_rows(2, employer=LONG_EMPLOYER)
-    return contributions_state(lang, elder, rows=rows, print_status="contributions.print.failed_paper_out")
+    return contributions_state(lang, elder, rows=rows, print_status="failed_paper_out")
 
 
 WINDOW_CASES = {
     "enrolment": (EnrolmentScreen, lambda lang, elder: base_state(
-        Screen.ENROLMENT, lang, elder, enrolment=enrolment_employee(),
-        contributions=ContributionsView(print_status_key="contributions.print.failed_paper_out"))),
+        EnrolmentScreens.ENROLMENT, lang, elder, enrolment=enrolment_employee(), receipt_status="failed_paper_out")),
     "contributions": (ContributionsScreen, long_contributions_state),
     "certificate": (CertificateScreen, lambda lang, elder: certificate_state(lang, elder)),
     "preview": (CertificatePreviewScreen,
-                lambda lang, elder: certificate_state(lang, elder, Screen.CERTIFICATE_PREVIEW)),
+                lambda lang, elder: certificate_state(lang, elder, CertificateScreens.CERTIFICATE_PREVIEW)),
     "done": (CertificateDoneScreen, lambda lang, elder: certificate_state(
-        lang, elder, Screen.CERTIFICATE_DONE, document="certificate.status.paper_out",
+        lang, elder, CertificateScreens.CERTIFICATE_DONE, document="certificate.status.paper_out",
         receipt="certificate.status.receipt_printed")),
 }
 
@@ -865,8 +877,7 @@ def test_a_long_employer_name_wraps_and_is_measured(qtbot, make_screen, theme):
     ((1920, 1080), "zh", False, True), ((1280, 1024), "en", True, False)])
 def test_enrolment_pager_drops_its_words_only_when_print_would_not_fit(make_screen, theme, size, lang, elder,
                                                                       words):
-    state = base_state(Screen.ENROLMENT, lang, elder, enrolment=enrolment_worst(),
-                       contributions=ContributionsView(print_status_key="contributions.print.failed_paper_out"))
+    state = base_state(EnrolmentScreens.ENROLMENT, lang, elder, enrolment=enrolment_worst(), receipt_status="failed_paper_out")
     screen = make_screen(EnrolmentScreen, state, size)
     if not screen.pager.isVisibleTo(screen):
         pytest.skip("no paging at this size")
@@ -877,7 +888,7 @@ def test_enrolment_pager_drops_its_words_only_when_print_would_not_fit(make_scre
 
 def test_enrolment_headings_wrap_rather_than_push_the_panel(make_screen, theme):
     """English elder mode at 1280 px: the columns only fit with "Months paid" on two lines."""
-    state = base_state(Screen.ENROLMENT, "en", True, enrolment=enrolment_employee())
+    state = base_state(EnrolmentScreens.ENROLMENT, "en", True, enrolment=enrolment_employee())
     screen = make_screen(EnrolmentScreen, state, (1280, 1024))
     assert_fits(screen, (1280, 1024), theme, True)
     heading = screen.findChild(QLabel, "enrolment_header_months_paid")
@@ -885,22 +896,22 @@ def test_enrolment_headings_wrap_rather_than_push_the_panel(make_screen, theme):
 
 
 def test_preview_number_too_long_for_heading_size_is_bold_body_text(make_screen, theme):
-    state = certificate_state("en", True, Screen.CERTIFICATE_PREVIEW)
+    state = certificate_state("en", True, CertificateScreens.CERTIFICATE_PREVIEW)
     long_number = "NJ2026112300004212345678"
-    view = replace(state.certificate, certificate=state.certificate.certificate.model_copy(
+    view = replace(state.view("certificate"), certificate=state.view("certificate").certificate.model_copy(
         update={"number": long_number}))
-    screen = make_screen(CertificatePreviewScreen, replace(state, certificate=view), (1280, 1024))
+    screen = make_screen(CertificatePreviewScreen, with_views(state, certificate=view), (1280, 1024))
     assert_fits(screen, (1280, 1024), theme, True)
     assert screen.number_label.text() == long_number and screen.number_label.property("role") == "body"
     assert screen.side_widget.width() <= 0.6 * screen.body_widget.width() + 1
-    normal = make_screen(CertificatePreviewScreen, certificate_state("zh", False, Screen.CERTIFICATE_PREVIEW))
+    normal = make_screen(CertificatePreviewScreen, certificate_state("zh", False, CertificateScreens.CERTIFICATE_PREVIEW))
     assert normal.number_label.property("role") == "heading"
 
 
 @pytest.mark.parametrize(("size", "elder", "side_by_side"), [((1920, 1080), False, True),
                                                               ((1280, 1024), True, True)])
 def test_done_codes_side_by_side_where_they_fit_else_one_a_line(make_screen, theme, size, elder, side_by_side):
-    state = certificate_state("en", elder, Screen.CERTIFICATE_DONE, document="certificate.status.printed",
+    state = certificate_state("en", elder, CertificateScreens.CERTIFICATE_DONE, document="certificate.status.printed",
                               receipt="certificate.status.receipt_printed")
     screen = make_screen(CertificateDoneScreen, state, size)
     assert_fits(screen, size, theme, elder)

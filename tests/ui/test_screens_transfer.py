@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk import documents
 from kiosk.contract import areas, models
-from kiosk.flow_state import FlowState, Screen, TransferView
+from kiosk.flow_state import FlowState, Screen
 from tests.ui.conftest import lay_out
 from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
-from ui.screens.transfer_form import (TransferContactScreen, TransferDoneScreen, TransferFromScreen,
+from ui.services.pension_transfer.application import (TransferContactScreen, TransferDoneScreen, TransferFromScreen,
                                       TransferReviewScreen, TransferRulesScreen)
-from ui.screens.transfer_progress import TransferProgressScreen
+from ui.services.pension_transfer.progress import TransferProgressScreen
 from ui.theme import Theme
 from ui.widgets.kiosk_button import KioskButton
+from kiosk.services.pension_transfer import TransferScreens, TransferView
 
 SIZES = [(1920, 1080), (1280, 1024)]
 VARIANTS = [(size, language, elder) for size in SIZES for language in ("zh", "en") for elder in (False, True)]
@@ -107,10 +108,15 @@ REASON = ("转出地核查发现同期重复参保，请先清理重复缴费记
           "The sending office found overlapping contributions; clear the duplicate months and apply again.")
 
 
+def receipt_free(fields: dict) -> dict:
+    return {key: value for key, value in fields.items() if key != "receipt_status_key"}
+
+
 def flow_state(screen: Screen, language: str = "zh", elder: bool = False, *, name: str = "陈静",
                **transfer) -> FlowState:
     return FlowState(screen=screen, language=language, elder_mode=elder, citizen=citizen(name),
-                     transfer=TransferView(**transfer), can_go_back=True, session_active=True,
+                     views={"pension_transfer": TransferView(**receipt_free(transfer))},
+                     receipt_status=transfer.get("receipt_status_key", ""), can_go_back=True, session_active=True,
                      identified_by="card")
 
 
@@ -120,7 +126,7 @@ REVIEW = dict(eligibility=eligibility(), province="440000", city="440100", mobil
               mobile_display="139 1234 0004")
 DONE = dict(eligibility=eligibility(), application=application("PT20260302A1B2C3D4", "submitted",
                                                               ("done", "current", "pending", "pending", "pending")),
-            receipt_status_key="transfer.receipt.printed")
+            receipt_status_key="printed")
 PROGRESS = dict(applications=(application(overdue=2),
                               application("PT20250101000802", "rejected", REJECTED, reason=REASON)))
 
@@ -209,7 +215,7 @@ LAYOUT_CASES = [
     ("contact_error", TransferContactScreen, dict(CONTACT, mobile_length=11, mobile_display="123 4567 8901",
                                                   mobile_error_key="transfer.mobile.invalid")),
     ("review", TransferReviewScreen, REVIEW),
-    ("done_failed", TransferDoneScreen, dict(DONE, receipt_status_key="transfer.receipt.failed_paper_out")),
+    ("done_failed", TransferDoneScreen, dict(DONE, receipt_status_key="failed_paper_out")),
     ("progress", TransferProgressScreen, PROGRESS),
     ("progress_none", TransferProgressScreen, {}),
 ]
@@ -227,20 +233,20 @@ def test_fits_without_clipping(make, theme, case, cls, transfer, size, language,
 
 
 def test_switching_elder_mode_and_language_refits(make, theme):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "zh", False), (1280, 1024))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "zh", False), (1280, 1024))
     assert screen.paged.page_count() == 1
-    screen.render(flow_state(Screen.TRANSFER_RULES, "en", True), "x")
+    screen.render(flow_state(TransferScreens.TRANSFER_RULES, "en", True), "x")
     QApplication.processEvents()
     assert screen.paged.page_count() == 2
     assert_fits(screen, theme, (1280, 1024), True)
-    screen.render(flow_state(Screen.TRANSFER_RULES, "zh", False), "x")
+    screen.render(flow_state(TransferScreens.TRANSFER_RULES, "zh", False), "x")
     QApplication.processEvents()
     assert screen.paged.page_count() == 1
     assert_fits(screen, theme, (1280, 1024), False)
 
 
 def test_resizing_refits(make, theme):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "en", True), (1920, 1080))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "en", True), (1920, 1080))
     screen.resize(1280, 1024)
     QApplication.processEvents()
     assert_fits(screen, theme, (1280, 1024), True)
@@ -266,7 +272,7 @@ def test_speech_keys_exist(catalog):
 # --- 1. rules -----------------------------------------------------------------------------------
 
 def test_rules_show_every_point_and_step(make, catalog):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "en", True))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "en", True))
     assert screen.title_label.text() == "Pension transfer"
     seen: set[str] = set()
     seen.update(visible_texts(screen))
@@ -284,13 +290,13 @@ def test_rules_show_every_point_and_step(make, catalog):
 
 
 def test_rules_fit_one_page_on_a_wide_panel(make):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "zh", False), (1920, 1080))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "zh", False), (1920, 1080))
     assert screen.paged.page_count() == 1
     assert not screen.paged.pager.isVisible()
 
 
 def test_rules_buttons_send_their_intents(make):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "zh"))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "zh"))
     sent = collect(screen)
     activate(screen.apply_button)
     activate(screen.progress_button)
@@ -299,7 +305,7 @@ def test_rules_buttons_send_their_intents(make):
 
 
 def test_rules_by_keypad(make, qtbot):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "en", True))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "en", True))
     sent = collect(screen)
     press(qtbot, screen, Qt.Key.Key_Down)            # the first arrow lands on the main action
     assert screen.focusWidget() is screen.apply_button
@@ -312,7 +318,7 @@ def test_rules_by_keypad(make, qtbot):
 
 
 def test_rules_local_paging_keeps_the_keypad_focus(make, qtbot):
-    screen = make(TransferRulesScreen, flow_state(Screen.TRANSFER_RULES, "en", True))
+    screen = make(TransferRulesScreen, flow_state(TransferScreens.TRANSFER_RULES, "en", True))
     pager = screen.paged.pager
     assert screen.paged.page_count() == 2 and pager.isVisible()
     sent = collect(screen)
@@ -335,7 +341,7 @@ def grid_names(screen) -> list[str]:
 
 @pytest.mark.parametrize(("size", "language", "elder"), [((1280, 1024), "en", True), ((1920, 1080), "zh", False)])
 def test_all_31_provinces_by_the_page_buttons(make, size, language, elder):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, language, elder), size)
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, language, elder), size)
     sent = collect(screen)
     pager = screen.grid.pager
     seen = grid_names(screen)
@@ -354,7 +360,7 @@ def test_all_31_provinces_by_the_page_buttons(make, size, language, elder):
 
 
 def test_province_button_sends_its_code(make):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "zh"))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "zh"))
     sent = collect(screen)
     button = next(b for b in screen.grid.visible_buttons() if b.text() == "北京市")
     activate(button)
@@ -364,7 +370,7 @@ def test_province_button_sends_its_code(make):
 
 
 def test_provinces_by_arrow_keys_and_enter(make, qtbot):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "en", True))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "en", True))
     sent = collect(screen)
     pager = screen.grid.pager
     count = screen.grid.page_count()
@@ -397,7 +403,7 @@ def test_provinces_by_arrow_keys_and_enter(make, qtbot):
 
 
 def test_cities_of_the_chosen_province(make, catalog):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "zh", province="320000"))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "zh", province="320000"))
     sent = collect(screen)
     assert grid_names(screen) == [city.name_zh for city in areas.cities_of("320000")]
     assert screen.step_label.text() == catalog.text("transfer_from.choose_city", "zh").format(province="江苏省")
@@ -410,7 +416,7 @@ def test_cities_of_the_chosen_province(make, catalog):
 
 
 def test_chosen_city_is_marked_by_words_and_icon(make):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "en", province="440000", city="440100"))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "en", province="440000", city="440100"))
     assert screen.chosen_label.text() == "You chose: Guangzhou, Guangdong"
     chosen = [b for b in screen.grid.visible_buttons() if b.is_active()]
     assert [b.text() for b in chosen] == ["Guangzhou"]
@@ -420,7 +426,7 @@ def test_chosen_city_is_marked_by_words_and_icon(make):
 
 
 def test_municipality_is_its_own_city(make):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "zh", province="110000"))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "zh", province="110000"))
     sent = collect(screen)
     assert grid_names(screen) == ["北京市"]
     activate(screen.grid.visible_buttons()[0])
@@ -428,7 +434,7 @@ def test_municipality_is_its_own_city(make):
 
 
 def test_province_without_known_cities_says_so(make, catalog):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "en", province="540000"))
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "en", province="540000"))
     assert grid_names(screen) == []
     assert screen.empty_label.isVisible()
     assert screen.empty_label.text() == catalog.text("transfer_from.no_cities", "en")
@@ -436,8 +442,8 @@ def test_province_without_known_cities_says_so(make, catalog):
 
 
 def test_back_to_provinces_shows_the_page_of_the_last_one(make):
-    screen = make(TransferFromScreen, flow_state(Screen.TRANSFER_FROM, "en", True, province="650000"))
-    screen.render(flow_state(Screen.TRANSFER_FROM, "en", True), "x")
+    screen = make(TransferFromScreen, flow_state(TransferScreens.TRANSFER_FROM, "en", True, province="650000"))
+    screen.render(flow_state(TransferScreens.TRANSFER_FROM, "en", True), "x")
     QApplication.processEvents()
     names = grid_names(screen)
     assert "Xinjiang" in names
@@ -447,7 +453,7 @@ def test_back_to_provinces_shows_the_page_of_the_last_one(make):
 # --- 3. contact mobile ----------------------------------------------------------------------------
 
 def test_contact_shows_the_number_as_typed_and_the_yes(make, catalog):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "en", **CONTACT), (1920, 1080))
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "en", **CONTACT), (1920, 1080))
     assert screen.mobile_label.text() == "139 1234"
     assert screen.count_label.text() == "7 of 11 digits"
     assert screen.route_label.text() == "From Guangzhou to Nanjing"
@@ -459,7 +465,7 @@ def test_contact_shows_the_number_as_typed_and_the_yes(make, catalog):
 
 
 def test_contact_keypad_sends_digits_delete_clear_next(make):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "zh", **CONTACT))
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "zh", **CONTACT))
     sent = collect(screen)
     for digit in "1234567890":
         activate(screen.keys[digit])
@@ -472,7 +478,7 @@ def test_contact_keypad_sends_digits_delete_clear_next(make):
 
 
 def test_contact_tactile_keys(make, qtbot):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "zh", **CONTACT))
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "zh", **CONTACT))
     sent = collect(screen)
     for key in (Qt.Key.Key_1, Qt.Key.Key_3, Qt.Key.Key_8, Qt.Key.Key_Backspace, Qt.Key.Key_Delete,
                 Qt.Key.Key_Return):
@@ -490,7 +496,7 @@ def test_contact_tactile_keys(make, qtbot):
 @pytest.mark.parametrize("key", ["transfer.mobile.invalid", "transfer.mobile.incomplete"])
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_contact_shows_the_validation_error_with_an_icon(make, catalog, key, language):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, language, True,
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, language, True,
                                                     **dict(CONTACT, mobile_error_key=key)))
     assert screen.error_line.isVisible()
     assert screen.error_line.text() == catalog.text(key, language)
@@ -505,7 +511,7 @@ def test_mobile_error_texts_explain_the_rule(catalog):
 
 
 def test_contact_long_explanation_sits_behind_a_button(make, qtbot, theme):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "en", True, **CONTACT))
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "en", True, **CONTACT))
     sent = collect(screen)
     assert screen.note_button.isVisible() and not screen.message_label.isVisible()
     activate(screen.note_button)
@@ -522,14 +528,14 @@ def test_contact_long_explanation_sits_behind_a_button(make, qtbot, theme):
     assert screen.keys["1"].isVisible()
     # a typed digit closes it too (the citizen sees the number being typed)
     activate(screen.note_button)
-    screen.render(flow_state(Screen.TRANSFER_CONTACT, "en", True, **dict(CONTACT, mobile_length=8,
+    screen.render(flow_state(TransferScreens.TRANSFER_CONTACT, "en", True, **dict(CONTACT, mobile_length=8,
                                                                           mobile_display="139 1234 5")), "x")
     assert screen.keys["1"].isVisible() and screen.mobile_label.text() == "139 1234 5"
 
 
 def test_contact_shows_back_office_text_literally(make):
     hostile = eligibility(message_zh=HOSTILE, message_en=HOSTILE, from_area=area("440100", HOSTILE, HOSTILE))
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "en", **dict(CONTACT, eligibility=hostile)),
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "en", **dict(CONTACT, eligibility=hostile)),
                   (1920, 1080))
     assert screen.message_label.text() == HOSTILE
     assert screen.route_label.text() == f"From {HOSTILE} to Nanjing"
@@ -537,7 +543,7 @@ def test_contact_shows_back_office_text_literally(make):
 
 
 def test_contact_empty_number(make):
-    screen = make(TransferContactScreen, flow_state(Screen.TRANSFER_CONTACT, "zh", **dict(CONTACT, mobile_length=0,
+    screen = make(TransferContactScreen, flow_state(TransferScreens.TRANSFER_CONTACT, "zh", **dict(CONTACT, mobile_length=0,
                                                                                           mobile_display="")))
     assert screen.mobile_label.text() == "—"
     assert screen.count_label.text() == "已输入 0 位，共 11 位"
@@ -547,7 +553,7 @@ def test_contact_empty_number(make):
 
 @pytest.mark.parametrize(("language", "from_text"), [("zh", "广东省 广州市"), ("en", "Guangzhou, Guangdong")])
 def test_review_shows_the_application(make, catalog, language, from_text):
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, language, **REVIEW))
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, language, **REVIEW))
     assert screen.values["from"].text() == from_text
     assert screen.values["to"].text() == ("南京市" if language == "zh" else "Nanjing")
     assert screen.values["mobile"].text() == "139****0004"
@@ -562,19 +568,19 @@ def test_review_shows_the_application(make, catalog, language, from_text):
 @pytest.mark.parametrize(("size", "language", "elder"), VARIANTS, ids=VARIANT_IDS)
 def test_review_note_is_always_beside_the_submit_button(make, size, language, elder):
     """The "old place has stopped" statement is never on a page the citizen may not turn to."""
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, language, elder, **REVIEW), size)
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, language, elder, **REVIEW), size)
     assert screen.paged.page_count() == 1
     assert screen.note.isVisible() and screen.submit_button.isVisible()
 
 
 def test_review_municipality_is_named_once(make):
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, "zh", **dict(
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, "zh", **dict(
         REVIEW, province="310000", city="310000")))
     assert screen.values["from"].text() == "上海市"
 
 
 def test_review_buttons_and_keys(make, qtbot):
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, "en", **REVIEW))
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, "en", **REVIEW))
     sent = collect(screen)
     activate(screen.submit_button)
     activate(screen.change_button)
@@ -587,7 +593,7 @@ def test_review_buttons_and_keys(make, qtbot):
 
 
 def test_review_hostile_name_is_shown_literally(make):
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, "zh", name=HOSTILE, **REVIEW))
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, "zh", name=HOSTILE, **REVIEW))
     assert screen.values["applicant"].text() == f"{HOSTILE}  4401**********4682"
     assert rich_text_labels(screen) == []
 
@@ -596,7 +602,7 @@ def test_review_hostile_name_is_shown_literally(make):
                                                  ("138 0013 8", "138*0138"), ("138 0013", "*******"),
                                                  ("12", "**"), ("", "—")])
 def test_review_masks_whatever_was_typed(make, display, masked):
-    screen = make(TransferReviewScreen, flow_state(Screen.TRANSFER_REVIEW, "zh", **dict(
+    screen = make(TransferReviewScreen, flow_state(TransferScreens.TRANSFER_REVIEW, "zh", **dict(
         REVIEW, mobile_display=display, mobile_length=len(display.replace(" ", "")))))
     assert screen.values["mobile"].text() == masked
 
@@ -604,7 +610,7 @@ def test_review_masks_whatever_was_typed(make, display, masked):
 # --- 5. done --------------------------------------------------------------------------------------
 
 def test_done_shows_number_status_and_next_steps(make, catalog):
-    screen = make(TransferDoneScreen, flow_state(Screen.TRANSFER_DONE, "zh", **DONE), (1920, 1080))
+    screen = make(TransferDoneScreen, flow_state(TransferScreens.TRANSFER_DONE, "zh", **DONE), (1920, 1080))
     assert screen.number_label.text() == "PT20260302A1B2C3D4"
     assert screen.number_label.property("role") == "digits"
     status = documents.transfer_status_name(models.TransferStatus.SUBMITTED, "zh")
@@ -617,14 +623,14 @@ def test_done_shows_number_status_and_next_steps(make, catalog):
 
 
 @pytest.mark.parametrize(("key", "icon", "retry"), [
-    ("transfer.receipt.printed", "printer", False),
-    ("transfer.receipt.printing", "printer", False),
-    ("transfer.receipt.failed", "warning", True),
-    ("transfer.receipt.failed_paper_out", "warning", True),
+    ("printed", "printer", False),
+    ("printing", "printer", False),
+    ("failed", "warning", True),
+    ("failed_paper_out", "warning", True),
 ])
 def test_done_receipt_status(make, catalog, key, icon, retry):
-    screen = make(TransferDoneScreen, flow_state(Screen.TRANSFER_DONE, "en", **dict(DONE, receipt_status_key=key)))
-    assert screen.receipt_line.text() == catalog.text(key, "en")
+    screen = make(TransferDoneScreen, flow_state(TransferScreens.TRANSFER_DONE, "en", **dict(DONE, receipt_status_key=key)))
+    assert screen.receipt_line.text() == catalog.text(f"transfer.receipt.{key}", "en")
     assert screen.receipt_line.kind == icon
     assert screen.retry_button.isVisible() is retry
     if retry:
@@ -634,13 +640,13 @@ def test_done_receipt_status(make, catalog, key, icon, retry):
 
 
 def test_done_without_receipt_status_shows_no_receipt_line(make):
-    screen = make(TransferDoneScreen, flow_state(Screen.TRANSFER_DONE, "en", **dict(DONE, receipt_status_key="")))
+    screen = make(TransferDoneScreen, flow_state(TransferScreens.TRANSFER_DONE, "en", **dict(DONE, receipt_status_key="")))
     assert not screen.receipt_line.isVisible()
     assert not screen.retry_button.isVisible()
 
 
 def test_done_buttons_and_keys(make, qtbot):
-    screen = make(TransferDoneScreen, flow_state(Screen.TRANSFER_DONE, "en", True, **DONE))
+    screen = make(TransferDoneScreen, flow_state(TransferScreens.TRANSFER_DONE, "en", True, **DONE))
     sent = collect(screen)
     activate(screen.progress_button)
     activate(screen.ok_button)
@@ -656,7 +662,7 @@ def test_done_buttons_and_keys(make, qtbot):
 # --- 6. progress ------------------------------------------------------------------------------------
 
 def test_progress_without_applications(make, catalog, qtbot):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en"))
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en"))
     sent = collect(screen)
     assert screen.empty_line.text() == catalog.text("transfer_progress.none", "en")
     assert screen.start_button.isVisible()
@@ -670,7 +676,7 @@ def test_progress_timeline_states_in_words(make, catalog):
     every_state = application(states=("done", "current", "pending", "pending", "pending"), overdue=1)
     stopped = application("PT20250101000802", "withdrawn", ("done", "stopped", "stopped", "stopped", "stopped"),
                           reason=("申请人主动撤回申请。", "The applicant withdrew the application."))
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en",
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en",
                                                      applications=(every_state, stopped)), (1920, 1080))
     rows = screen.rows_by_application
     words = {state: catalog.text(f"transfer_progress.state.{state}", "en")
@@ -689,7 +695,7 @@ def test_progress_timeline_states_in_words(make, catalog):
 
 
 def test_progress_overdue_step_has_icon_and_words(make, catalog):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "zh",
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "zh",
                                                      applications=(application(overdue=2),)), (1920, 1080))
     rows = screen.rows_by_application[0]
     overdue = rows[2]
@@ -704,7 +710,7 @@ def test_progress_overdue_step_has_icon_and_words(make, catalog):
 
 
 def test_progress_summary_and_reason(make, catalog):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en", **PROGRESS), (1920, 1080))
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en", **PROGRESS), (1920, 1080))
     first, second = screen.cards[:2]
     assert first.id_label.text() == "Application number: PT20260202000801 (1 of 2)"
     assert first.route_label.text() == "From Hangzhou to Nanjing"
@@ -717,7 +723,7 @@ def test_progress_summary_and_reason(make, catalog):
 
 
 def test_progress_pages_through_every_application(make):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en", True, **PROGRESS))
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en", True, **PROGRESS))
     sent = collect(screen)
     assert screen.cards[0].isVisible() and not screen.cards[1].isVisible()   # newest first
     pager = screen.paged.pager
@@ -736,13 +742,13 @@ def test_progress_pages_through_every_application(make):
 
 
 def test_progress_new_list_starts_at_the_newest(make):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en", True, **PROGRESS))
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en", True, **PROGRESS))
     activate(screen.paged.pager.next_button)
     assert screen.paged.page == 1
-    screen.render(flow_state(Screen.TRANSFER_PROGRESS, "en", True, **PROGRESS), "x")   # same list: stay
+    screen.render(flow_state(TransferScreens.TRANSFER_PROGRESS, "en", True, **PROGRESS), "x")   # same list: stay
     assert screen.paged.page == 1
     fresh = dict(applications=(application("PT20260401000901"),))
-    screen.render(flow_state(Screen.TRANSFER_PROGRESS, "en", True, **fresh), "x")
+    screen.render(flow_state(TransferScreens.TRANSFER_PROGRESS, "en", True, **fresh), "x")
     assert screen.paged.page == 0
 
 
@@ -750,7 +756,7 @@ def test_progress_hostile_texts_are_literal(make):
     hostile_titles = tuple((step, HOSTILE, HOSTILE, office) for step, _, _, office in STEP_TITLES)
     transfer = application(HOSTILE, "rejected", REJECTED, from_area=area("330100", HOSTILE, HOSTILE),
                            reason=(HOSTILE, HOSTILE), titles=hostile_titles)
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "zh", applications=(transfer,)),
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "zh", applications=(transfer,)),
                   (1920, 1080))
     card = screen.cards[0]
     assert card.id_label.text() == f"申请编号：{HOSTILE}"
@@ -761,7 +767,7 @@ def test_progress_hostile_texts_are_literal(make):
 
 
 def test_progress_by_keypad(make, qtbot):
-    screen = make(TransferProgressScreen, flow_state(Screen.TRANSFER_PROGRESS, "en", True, **PROGRESS))
+    screen = make(TransferProgressScreen, flow_state(TransferScreens.TRANSFER_PROGRESS, "en", True, **PROGRESS))
     press(qtbot, screen, Qt.Key.Key_Down)
     assert screen.focusWidget() is screen.paged.pager.next_button
     press(qtbot, screen, Qt.Key.Key_Return)

@@ -47,6 +47,7 @@ from ui.technician.panels.health import HealthPanel
 from ui.technician.panels.journal import JournalPanel
 from ui.technician.panels.logs import LogsPanel
 from ui.technician.panels.system import SystemPanel
+from kiosk.services.contributions import ContributionsScreens
 
 TEST_PIN = "480613"
 WRONG_PIN = "135790"
@@ -328,9 +329,9 @@ def test_panels_show_devices_counters_backoffice_configuration_journal_and_logs(
     # A citizen prints a contribution receipt first: counters and journal have something to show.
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     driver.press(Intent.PRINT_RECEIPT)
-    driver.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "printed")
+    driver.wait(lambda s: s.receipt_status == "printed", "printed")
     driver.finish_and_leave()
     # A log line written by something that forgot to mask, straight into the file.
     with open(kiosk.log_dir / "kiosk.log", "a", encoding="utf-8") as log_file:
@@ -498,9 +499,9 @@ def test_export_writes_a_bundle_without_any_full_ssn(technician, tmp_path):
     # Card data everywhere it could leak: a session, a receipt, a card read by a health check.
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    driver.wait_screen(Screen.CONTRIBUTIONS)
+    driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
     driver.press(Intent.PRINT_RECEIPT)
-    driver.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "printed")
+    driver.wait(lambda s: s.receipt_status == "printed", "printed")
     driver.finish_and_leave()
     tech.sign_in()
     health = tech.show(HealthPanel)

@@ -19,6 +19,8 @@ from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
 from tests.host_zone import host_time_zone
+from kiosk.services.certificate import CertificateScreens
+from kiosk.services.contributions import ContributionsScreens
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -55,27 +57,27 @@ def test_receipts_certificate_and_years_follow_shanghai_on_a_new_york_host(drive
     driver.card_to_menu("A00000019", shots=False)
 
     driver.press(Intent.CHOOSE_SERVICE, "contributions")
-    state = driver.wait_screen(Screen.CONTRIBUTIONS)
-    assert state.contributions.years[0] == dt.datetime.now(SHANGHAI).year
+    state = driver.wait_screen(ContributionsScreens.CONTRIBUTIONS)
+    assert state.view("contributions").years[0] == dt.datetime.now(SHANGHAI).year
     driver.press(Intent.PRINT_RECEIPT)
-    driver.wait(lambda s: s.contributions.print_status_key == "contributions.print.printed", "printed")
+    driver.wait(lambda s: s.receipt_status == "printed", "printed")
     assert printed_value(driver.receipts[-1], "时间") in shanghai_minutes()
     driver.press(Intent.BACK)
     driver.wait_screen(Screen.MENU)
 
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
-    driver.wait_screen(Screen.CERTIFICATE)
+    driver.wait_screen(CertificateScreens.CERTIFICATE)
     driver.press(Intent.PREVIEW)
-    state = driver.wait_screen(Screen.CERTIFICATE_PREVIEW)
-    certificate = state.certificate.certificate
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW)
+    certificate = state.view("certificate").certificate
     assert certificate.content.print_date == dt.datetime.now(SHANGHAI).date()
     assert certificate.issued_at.astimezone(SHANGHAI).date() == certificate.content.print_date
-    preview = " ".join(state.certificate.preview_lines)
+    preview = " ".join(state.view("certificate").preview_lines)
     print_date = certificate.content.print_date
     assert f"{print_date.year}年{print_date.month:02d}月{print_date.day:02d}日" in preview
 
     driver.press(Intent.PRINT)
-    state = driver.wait_screen(Screen.CERTIFICATE_DONE)
-    assert state.certificate.document_status_key == "certificate.status.printed"
+    state = driver.wait_screen(CertificateScreens.CERTIFICATE_DONE)
+    assert state.view("certificate").document_status_key == "certificate.status.printed"
     receipt_time = printed_value(driver.receipts[-1], "时间")
     assert receipt_time in shanghai_minutes() and receipt_time.startswith(print_date.isoformat())

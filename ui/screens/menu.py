@@ -13,14 +13,17 @@ drop them; reasons for unavailable tiles always stay.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainterPath, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.flow_state import FlowState, Intent, Screen, Service, ServiceTile
+from kiosk.flow_state import FlowState, Intent, Screen, ServiceTile
+from kiosk.messages import MessageCatalog
 from ui.screens.base import FlowScreen, settle
 from ui.screens.message import IconLine, icon_size, identify_stylesheet
+from ui.theme import Theme
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
 from ui.widgets.layouts import take_all
@@ -29,48 +32,20 @@ from ui.widgets.pictograms import begin_icon
 TILE_BORDER = 4      # the stylesheet's button border (elder mode), both sides counted once each
 
 
-def service_icon(service: Service, px: int, color: str) -> QIcon:
-    """A line pictogram per service, drawn on a 24-unit grid like the house icons."""
+# Draws a service's pictogram on a 24-unit grid: (painter, colour) with the pen already set.
+IconDrawing = Callable[[QPainter, QColor], None]
+
+
+def draw_generic_service(p: QPainter, c: QColor) -> None:
+    """A service without its own picture: a tile with a tick."""
+    p.drawRoundedRect(QRectF(3, 3, 18, 18), 3, 3)
+    p.drawPolyline(QPolygonF([QPointF(7.5, 12.5), QPointF(10.5, 15.5), QPointF(16.5, 8.5)]))
+
+
+def service_icon(drawing: IconDrawing, px: int, color: str) -> QIcon:
+    """A service's line pictogram, drawn like the house icons."""
     pixmap, p, c = begin_icon(px, color, stroke=1.8)
-    if service is Service.ENROLMENT:            # a card with a person on it
-        p.drawRoundedRect(QRectF(2, 5, 20, 14), 2, 2)
-        p.setBrush(c)
-        p.drawEllipse(QPointF(8, 10.5), 2, 2)
-        person = QPainterPath(QPointF(4.5, 16.5))
-        person.cubicTo(4.5, 13.5, 11.5, 13.5, 11.5, 16.5)
-        p.drawPath(person)
-        p.drawLine(QPointF(14, 10), QPointF(19, 10))
-        p.drawLine(QPointF(14, 14), QPointF(18, 14))
-    elif service is Service.CONTRIBUTIONS:      # a calendar of monthly payments
-        p.drawRoundedRect(QRectF(3, 5, 18, 16), 2, 2)
-        p.drawLine(QPointF(3, 9.5), QPointF(21, 9.5))
-        p.drawLine(QPointF(8, 3), QPointF(8, 6.5))
-        p.drawLine(QPointF(16, 3), QPointF(16, 6.5))
-        p.setBrush(c)
-        p.setPen(Qt.PenStyle.NoPen)
-        for row in range(2):
-            for col in range(3):
-                p.drawRect(QRectF(6 + col * 5, 12 + row * 4.5, 2.6, 2.6))
-    elif service is Service.CERTIFICATE:        # a page with a seal
-        p.drawPolygon(QPolygonF([QPointF(5, 2.5), QPointF(15, 2.5), QPointF(19.5, 7), QPointF(19.5, 21.5),
-                                 QPointF(5, 21.5)]))
-        p.drawPolyline(QPolygonF([QPointF(15, 2.5), QPointF(15, 7), QPointF(19.5, 7)]))
-        p.drawLine(QPointF(8, 9), QPointF(12, 9))
-        p.drawLine(QPointF(8, 12.5), QPointF(16.5, 12.5))
-        p.drawEllipse(QPointF(14, 17.2), 2.4, 2.4)
-    elif service is Service.PENSION_TRANSFER:   # from there to here and back
-        p.drawLine(QPointF(3, 8), QPointF(20, 8))
-        p.drawPolyline(QPolygonF([QPointF(16, 4), QPointF(20, 8), QPointF(16, 12)]))
-        p.drawLine(QPointF(21, 16), QPointF(4, 16))
-        p.drawPolyline(QPolygonF([QPointF(8, 12), QPointF(4, 16), QPointF(8, 20)]))
-    else:                                       # progress: steps done and to come
-        p.drawLine(QPointF(6.5, 12), QPointF(9.5, 12))
-        p.drawLine(QPointF(14.5, 12), QPointF(17.5, 12))
-        p.setBrush(c)
-        p.drawEllipse(QPointF(4, 12), 2.5, 2.5)
-        p.drawEllipse(QPointF(12, 12), 2.5, 2.5)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawEllipse(QPointF(20, 12), 2.5, 2.5)
+    drawing(p, c)
     p.end()
     return QIcon(pixmap)
 
@@ -78,10 +53,10 @@ def service_icon(service: Service, px: int, color: str) -> QIcon:
 class ServiceTileButton(KioskButton):
     """One service as one big button: picture, name, and what it does or why it cannot."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: str) -> None:
         super().__init__(variant="secondary")
         self.service = service
-        name = f"menu_tile_{service.value}"
+        name = f"menu_tile_{service}"
         self.setObjectName(name)
         self.setProperty("tile", "true")
         self.picture = plain_label("")
@@ -135,9 +110,17 @@ class ServiceTileButton(KioskButton):
 
 
 class MenuScreen(FlowScreen):
-    """Greeting and service tiles; a tile sends CHOOSE_SERVICE with its `Service`."""
+    """Greeting and service tiles; a tile sends CHOOSE_SERVICE with its menu entry's name.
+
+    `icons` are the services' pictograms by menu entry (ui/services/<name>/); a tile is made
+    the first time the flow lists its entry.
+    """
 
     SCREEN = Screen.MENU
+
+    def __init__(self, catalog: MessageCatalog, theme: Theme, icons: Mapping[str, IconDrawing] | None = None) -> None:
+        self._icons = dict(icons or {})
+        super().__init__(catalog, theme)
 
     def build_body(self) -> None:
         self._tiles_shown: list[ServiceTileButton] = []
@@ -152,13 +135,9 @@ class MenuScreen(FlowScreen):
         self._greeting = greeting
         self.grid_widget = QWidget()
         self.grid_widget.setObjectName("menu_grid")
-        self.tiles: dict[Service, ServiceTileButton] = {}
-        for service in Service:
-            tile = ServiceTileButton(service)
-            tile.setParent(self.grid_widget)
-            tile.activated.connect(lambda service=service: self._chosen(service))
-            tile.hide()
-            self.tiles[service] = tile
+        self.tiles: dict[str, ServiceTileButton] = {}
+        for service in self._icons:
+            self._tile(service)
         self._grid = QGridLayout(self.grid_widget)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self.body.addLayout(greeting)
@@ -176,7 +155,18 @@ class MenuScreen(FlowScreen):
     def _picture_px(self) -> int:
         return round(self.theme.font_px("title", self.elder) * 1.3)
 
-    def _chosen(self, service: Service) -> None:
+    def _tile(self, service: str) -> ServiceTileButton:
+        if service not in self.tiles:
+            tile = ServiceTileButton(service)
+            tile.setParent(self.grid_widget)
+            tile.activated.connect(lambda service=service: self._chosen(service))
+            tile.hide()
+            gap = self.theme.spacing_px(self.elder)
+            tile.set_metrics(gap, gap, self._picture_px())
+            self.tiles[service] = tile
+        return self.tiles[service]
+
+    def _chosen(self, service: str) -> None:
         tile = self.tiles[service]
         if tile.isEnabled():   # never for an unavailable service, however the press arrived
             self.emit_intent(Intent.CHOOSE_SERVICE, service)
@@ -204,12 +194,12 @@ QLabel[tilepart="title"]:disabled {{ color: {th.muted}; }}
         self.greeting_label.setText(self.t("menu.greeting", name=citizen.name) if citizen is not None else "")
         self.ssn_label.setText(self.t("menu.ssn", ssn=citizen.ssn_masked) if citizen is not None else "")
         shown: list[ServiceTileButton] = []
-        seen: set[Service] = set()
+        seen: set[str] = set()
         for entry in state.menu:
             if entry.service in seen:
                 continue
             seen.add(entry.service)
-            tile = self.tiles[entry.service]
+            tile = self._tile(entry.service)
             self._draw_tile(tile, entry)
             shown.append(tile)
         for tile in self.tiles.values():
@@ -219,14 +209,14 @@ QLabel[tilepart="title"]:disabled {{ color: {th.muted}; }}
         picture = self._picture_px()
         for tile in shown:
             color = th.primary if tile.isEnabled() else th.muted
-            tile.picture.setPixmap(service_icon(tile.service, picture, color).pixmap(picture, picture))
+            tile.picture.setPixmap(service_icon(self._icons.get(tile.service, draw_generic_service), picture, color).pixmap(picture, picture))
         for first, second in zip(shown, shown[1:]):
             self.setTabOrder(first, second)
         self._place_tiles()
 
     def _draw_tile(self, tile: ServiceTileButton, entry: ServiceTile) -> None:
         th = self.theme
-        prefix = f"menu.service.{entry.service.value}"
+        prefix = f"menu.service.{entry.service}"
         title = self.t(f"{prefix}.title")
         description = self.t(f"{prefix}.desc")
         tile.title_label.setText(title)

@@ -22,13 +22,15 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
 
 from kiosk import documents
 from kiosk.contract import models
-from kiosk.flow_state import CertificateRange, FlowState, Intent, Screen
+from kiosk.flow_state import FlowState, Intent
 from ui.screens.base import FlowScreen
-from ui.screens.enrolment import (IconText, PagerBar, ServiceScreen, button_width, clear_layout, icon_px,
+from ui.screens.service_frame import (IconText, PagerBar, ServiceScreen, button_width, clear_layout, icon_px,
                                   keep_focus_on_pager, make_bar_button, needed_height, paginate,
                                   text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import make_icon, mirrored_icon
+from kiosk.services.certificate import CertificateIntent, CertificateRange, CertificateScreens
+from kiosk.services.certificate import certificate_view
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ def _period(period: str) -> str:
 class CertificateScreen(ServiceScreen):
     """Choose the kind and period of a new certificate, or print an earlier one again."""
 
-    SCREEN = Screen.CERTIFICATE
+    SCREEN = CertificateScreens.CERTIFICATE
 
     KINDS = (models.CertificateKind.ENROLMENT, models.CertificateKind.CONTRIBUTION)
     RANGES = (CertificateRange.LAST_12_MONTHS, CertificateRange.LAST_3_YEARS, CertificateRange.ALL)
@@ -94,13 +96,13 @@ class CertificateScreen(ServiceScreen):
             label.setProperty("cell", "strong")
         self.kind_buttons: dict[models.CertificateKind, KioskButton] = {}
         for kind in self.KINDS:
-            button = self.button("secondary", Intent.SELECT_KIND, kind.value, f"certificate_kind_{kind.value}")
+            button = self.button("secondary", CertificateIntent.SELECT_KIND, kind.value, f"certificate_kind_{kind.value}")
             make_bar_button(button)     # choices in a row: the target size, not more (room for earlier ones)
             self.kind_buttons[kind] = button
             kind_row.addWidget(button)
         self.range_buttons: dict[CertificateRange, KioskButton] = {}
         for choice in self.RANGES:
-            button = self.button("secondary", Intent.SELECT_RANGE, choice.value, f"certificate_range_{choice.value}")
+            button = self.button("secondary", CertificateIntent.SELECT_RANGE, choice.value, f"certificate_range_{choice.value}")
             make_bar_button(button)
             self.range_buttons[choice] = button
             range_row.addWidget(button)
@@ -162,7 +164,7 @@ class CertificateScreen(ServiceScreen):
         return self.preview_button
 
     def draw(self, state: FlowState) -> None:
-        view = state.certificate
+        view = certificate_view(state)
         t, th = self.t, self.theme
         px = round(th.font_px("control", self.elder) * 1.1)
         self.kind_label.setText(t("certificate.kind_label"))
@@ -271,7 +273,7 @@ class CertificateScreen(ServiceScreen):
 class CertificatePreviewScreen(ServiceScreen):
     """The certificate's text on a paper-like panel, a page at a time, and a big Print."""
 
-    SCREEN = Screen.CERTIFICATE_PREVIEW
+    SCREEN = CertificateScreens.CERTIFICATE_PREVIEW
 
     def build_body(self) -> None:
         self._page = 0
@@ -328,7 +330,7 @@ class CertificatePreviewScreen(ServiceScreen):
         return self.print_button
 
     def draw(self, state: FlowState) -> None:
-        view = state.certificate
+        view = certificate_view(state)
         t, th = self.t, self.theme
         certificate = view.certificate
         number = certificate.number if certificate is not None else ""
@@ -456,7 +458,7 @@ def receipt_status(key: str) -> str:
 class CertificateDoneScreen(ServiceScreen):
     """What the printers really did, the number to print it again with, OK."""
 
-    SCREEN = Screen.CERTIFICATE_DONE
+    SCREEN = CertificateScreens.CERTIFICATE_DONE
 
     def build_body(self) -> None:
         self.document_status = IconText(wrap=True, name="certificate_document_status")
@@ -583,7 +585,7 @@ class CertificateDoneScreen(ServiceScreen):
         return fits
 
     def draw(self, state: FlowState) -> None:
-        view = state.certificate
+        view = certificate_view(state)
         t, th = self.t, self.theme
         document = document_status(view.document_status_key)
         receipt = receipt_status(view.receipt_status_key)

@@ -450,7 +450,7 @@ def label_block(screen: FlowScreen, role: str, name: str, text: str = "", tone: 
     return block
 
 
-class TransferScreen(FlowScreen):
+class TransferScreenBase(FlowScreen):
     """What the transfer screens share: their stylesheet, re-fitting on resize, no minimum size.
 
     The screens page whatever does not fit, so they ask for no minimum size: a minimum

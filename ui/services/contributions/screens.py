@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
 
 from kiosk import documents
 from kiosk.contract import models
-from kiosk.flow_state import ContributionsView, FlowState, Intent, Screen
-from ui.screens.enrolment import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
+from kiosk.flow_state import FlowState, Intent
+from ui.screens.service_frame import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
                                   column_gap, icon_px, keep_focus_on_pager, make_bar_button,
                                   needed_height, show_print_status, spread, text_width)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.pictograms import begin_icon, make_icon, mirrored_icon
+from kiosk.services.contributions import ContributionsIntent, ContributionsScreens, ContributionsView
+from kiosk.services.contributions import contributions_view
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ STATUS_ICONS = {
 class ContributionsScreen(ServiceScreen):
     """Monthly contribution rows of one year and type, a page at a time."""
 
-    SCREEN = Screen.CONTRIBUTIONS
+    SCREEN = ContributionsScreens.CONTRIBUTIONS
 
     #: text blocks sit closer than touch targets need to (2 mm between targets still holds)
     BLOCK_GAP = 6
@@ -231,7 +233,7 @@ class ContributionsScreen(ServiceScreen):
 
     # --- drawing -----------------------------------------------------------------------------
     def draw(self, state: FlowState) -> None:
-        view = state.contributions
+        view = contributions_view(state)
         if self._view is not None and (view.year, view.insurance_type) != (self._view.year, self._view.insurance_type):
             self._picker = ""    # a new choice arrived: show its rows
         if view.page is not self._shown_page:
@@ -241,7 +243,7 @@ class ContributionsScreen(ServiceScreen):
             self._shown_page = view.page
         self._view = view
         self._draw_bar(view)
-        show_print_status(self, self.print_status, view.print_status_key)
+        show_print_status(self, self.print_status, state.receipt_status)
         self.layout().activate()
         self._draw_table(view)
         self._draw_bar(view)      # again: the table decided whether the page is shown in parts
@@ -632,7 +634,7 @@ class ContributionsScreen(ServiceScreen):
             px = round(th.font_px("button", self.elder) * 1.1)
             for i, member in enumerate(choices):
                 value = member.value if member is not None else ""
-                button = self.button("secondary", Intent.SELECT_TYPE, value, f"contributions_type_{value or 'all'}")
+                button = self.button("secondary", ContributionsIntent.SELECT_TYPE, value, f"contributions_type_{value or 'all'}")
                 button.setText(self._type_name(member))
                 self._add_option(button, member == view.insurance_type, i, columns, px)
         else:
@@ -645,7 +647,7 @@ class ContributionsScreen(ServiceScreen):
             start = min(self._year_window, max(0, len(years) - 1))
             columns = self._option_columns()
             for i, year in enumerate(years[start:start + per_window]):
-                button = self.button("secondary", Intent.SELECT_YEAR, year, f"contributions_year_{year}")
+                button = self.button("secondary", ContributionsIntent.SELECT_YEAR, year, f"contributions_year_{year}")
                 button.setText(t("contributions.year_short", year=year))
                 button.setAccessibleName(t("contributions.year_button", year=year))
                 self._add_option(button, year == view.year, i, columns, px)

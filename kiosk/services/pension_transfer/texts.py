@@ -1,4 +1,4 @@
-"""Texts (zh/en) of the pension-transfer screens (养老保险关系转移接续, DESIGN section 7).
+"""Texts (zh/en) of the pension-transfer screens (养老保险关系转移接续).
 
 Plain words for elderly readers: short sentences, no jargon without an explanation,
 the Chinese document names (参保缴费凭证, 接收函) kept in the Chinese text where staff
@@ -206,5 +206,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "transfer_progress.speech": {
         "zh": "这是您的养老保险转移申请进度。每一步的状态和日期都在屏幕上。",
         "en": "This is the progress of your pension transfer. Each step's state and dates are on the screen.",
+    },
+    # --- messages ------------------------------------------------------------------------
+    "message.transfer_not_eligible.title": {
+        "zh": "无需办理转移",
+        "en": "No transfer to apply for",
+    },
+    "message.transfer_not_eligible.body": {
+        "zh": "根据您的情况，现在不需要或不能在这里申请养老保险关系转移，原因如下。",
+        "en": "In your situation a pension insurance transfer is not needed or cannot be applied for here, "
+              "for the reason below.",
     },
 }

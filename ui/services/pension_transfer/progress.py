@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWi
 
 from kiosk import documents
 from kiosk.contract import models
-from kiosk.flow_state import FlowState, Intent, Screen
-from ui.screens.transfer import (IconLine, PagedBlocks, TransferScreen, area_label, format_date, icon_size,
+from kiosk.flow_state import FlowState, Intent
+from ui.services.pension_transfer.frame import (IconLine, PagedBlocks, TransferScreenBase, area_label, format_date, icon_size,
                                  outside_text, set_button, set_tone)
 from ui.theme import Theme
+from kiosk.services.pension_transfer import TransferScreens
+from kiosk.services.pension_transfer import transfer_view
 
 StepState = models.StepState
 
@@ -117,7 +119,7 @@ class StepMarker(QWidget):
 class StepRow(QFrame):
     """One step of the timeline: marker, title, state in words with its dates, overdue warning."""
 
-    def __init__(self, screen: TransferScreen, index: int) -> None:
+    def __init__(self, screen: TransferScreenBase, index: int) -> None:
         super().__init__()
         name = f"transfer_step_{index}"
         self.setObjectName(name)
@@ -147,7 +149,7 @@ class StepRow(QFrame):
         layout.addLayout(text, 1)
         self._layout = layout
 
-    def show_step(self, screen: TransferScreen, step: models.TransferStep, *, first: bool, last: bool) -> None:
+    def show_step(self, screen: TransferScreenBase, step: models.TransferStep, *, first: bool, last: bool) -> None:
         th, language, t = screen.theme, screen.language, screen.t
         gap = th.spacing_px(screen.elder)
         self._layout.setSpacing(gap)
@@ -187,7 +189,7 @@ class ApplicationCard(QWidget):
     timeline's blocks can sit with no gap and its line runs unbroken.
     """
 
-    def __init__(self, screen: TransferScreen, index: int) -> None:
+    def __init__(self, screen: TransferScreenBase, index: int) -> None:
         super().__init__()
         name = f"transfer_application_{index}"
         self.setObjectName(name)
@@ -208,7 +210,7 @@ class ApplicationCard(QWidget):
             layout.addWidget(widget)
         self._layout = layout
 
-    def show_application(self, screen: TransferScreen, application: models.PensionTransfer, index: int,
+    def show_application(self, screen: TransferScreenBase, application: models.PensionTransfer, index: int,
                          count: int) -> None:
         th, language, t = screen.theme, screen.language, screen.t
         gap = th.spacing_px(screen.elder)
@@ -231,14 +233,14 @@ class ApplicationCard(QWidget):
         self.setAccessibleName(self.id_label.text())
 
 
-class TransferProgressScreen(TransferScreen):
+class TransferProgressScreen(TransferScreenBase):
     """The citizen's transfer applications (newest first), each with its step timeline.
 
     Everything is one sequence of pages: an application's card and its steps, the next
     application on a new page. One "next page" button walks through all of it.
     """
 
-    SCREEN = Screen.TRANSFER_PROGRESS
+    SCREEN = TransferScreens.TRANSFER_PROGRESS
 
     def build_body(self) -> None:
         self._shown: tuple[str, ...] = ()
@@ -285,7 +287,7 @@ class TransferProgressScreen(TransferScreen):
             self.paged.show_page_of(self.cards[index])
 
     def draw(self, state: FlowState) -> None:
-        applications = state.transfer.applications
+        applications = transfer_view(state).applications
         ids = tuple(application.id for application in applications)
         if ids != self._shown:          # a new list: start again at the newest
             self._shown, self.paged.page = ids, 0

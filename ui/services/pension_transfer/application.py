@@ -2,7 +2,7 @@
 contact mobile, review and done.
 
 The screens draw `FlowState.transfer` and send intents; the flow machine decides where
-to go. Local paging (ui.screens.transfer) shows what does not fit without scrolling.
+to go. Local paging (ui.services.pension_transfer.frame) shows what does not fit without scrolling.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVB
 
 from kiosk import documents
 from kiosk.contract import areas
-from kiosk.flow_state import FlowState, Intent, Screen
-from ui.screens.transfer import (Badge, IconLine, PagedBlocks, Pager, TransferScreen, area_label, chosen_area_label,
+from kiosk.flow_state import FlowState, Intent
+from ui.services.pension_transfer.frame import (Badge, IconLine, PagedBlocks, Pager, TransferScreenBase, area_label, chosen_area_label,
                                  icon_pixmap, icon_size, keep_focus, label_block, masked_mobile, needed_height,
                                  outside_text, relayout, set_button, set_tone)
 from ui.widgets.kiosk_button import KioskButton
 from ui.widgets.labels import plain_label
+from kiosk.services.pension_transfer import TransferIntent, TransferScreens
+from kiosk.services.pension_transfer import transfer_view
 
 
 # --- 1. rules -----------------------------------------------------------------------------------
@@ -34,10 +36,10 @@ RULES = (
 PROCESS_STEPS = ("certificate", "acceptance", "funds")
 
 
-class TransferRulesScreen(TransferScreen):
+class TransferRulesScreen(TransferScreenBase):
     """What a citizen should know before applying, in five points and three steps."""
 
-    SCREEN = Screen.TRANSFER_RULES
+    SCREEN = TransferScreens.TRANSFER_RULES
 
     def build_body(self) -> None:
         self.paged = PagedBlocks(self, "transfer_rules")
@@ -148,7 +150,7 @@ class ChoiceGrid:
     grows as needed and is reused from page to page.
     """
 
-    def __init__(self, screen: TransferScreen, name: str, choose: Callable[[str], None]) -> None:
+    def __init__(self, screen: TransferScreenBase, name: str, choose: Callable[[str], None]) -> None:
         self.screen = screen
         self.name = name
         self._choose = choose
@@ -275,15 +277,15 @@ class ChoiceGrid:
         relayout(screen)
 
 
-class TransferFromScreen(TransferScreen):
+class TransferFromScreen(TransferScreenBase):
     """Where the citizen was insured before: a province, then one of its cities."""
 
-    SCREEN = Screen.TRANSFER_FROM
+    SCREEN = TransferScreens.TRANSFER_FROM
 
     def build_body(self) -> None:
         self.step_label = self.label("body", name="transfer_from_step")
         set_tone(self.step_label, "strong")
-        self.change_button = self.button("secondary", Intent.SELECT_PROVINCE, "", "transfer_from_change_province")
+        self.change_button = self.button("secondary", TransferIntent.SELECT_PROVINCE, "", "transfer_from_change_province")
         top = QHBoxLayout()
         top.addWidget(self.step_label, 1)
         top.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -304,9 +306,9 @@ class TransferFromScreen(TransferScreen):
         if not code:
             return
         if self._mode == "cities":
-            self.emit_intent(Intent.SELECT_CITY, code)
+            self.emit_intent(TransferIntent.SELECT_CITY, code)
         else:
-            self.emit_intent(Intent.SELECT_PROVINCE, code)
+            self.emit_intent(TransferIntent.SELECT_PROVINCE, code)
 
     def title_key(self, state: FlowState) -> str:
         return "transfer_from.title"
@@ -321,7 +323,7 @@ class TransferFromScreen(TransferScreen):
         return (chosen or shown or [self.back_button])[0]
 
     def draw(self, state: FlowState) -> None:
-        view = state.transfer
+        view = transfer_view(state)
         language = state.language
         province = areas.area_name(view.province) if view.province else None
         if province is not None:
@@ -354,7 +356,7 @@ class TransferFromScreen(TransferScreen):
 KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("clear", "0", "delete"))
 
 
-class TransferContactScreen(TransferScreen):
+class TransferContactScreen(TransferScreenBase):
     """The contact mobile number, typed on the screen's keypad or the tactile one.
 
     Left: the number as typed, a validation error, and the back office's yes (from -> to
@@ -362,7 +364,7 @@ class TransferContactScreen(TransferScreen):
     behind a "read the full note" button that shows it in place of the keypad.
     """
 
-    SCREEN = Screen.TRANSFER_CONTACT
+    SCREEN = TransferScreens.TRANSFER_CONTACT
     accepts_digits = True
 
     def build_body(self) -> None:
@@ -482,7 +484,7 @@ class TransferContactScreen(TransferScreen):
         keep_focus(self, (self.note_button, self.keys["1"]), focused)
 
     def draw(self, state: FlowState) -> None:
-        view, th = state.transfer, self.theme
+        view, th = transfer_view(state), self.theme
         if view.mobile_length != self._shown_length:
             self._note_open = False       # typing: show the number being typed
             self._shown_length = view.mobile_length
@@ -531,7 +533,7 @@ class TransferContactScreen(TransferScreen):
 
     def fit(self) -> None:
         """Show as much as fits: the full explanation, else a button to it; drop the least needed first."""
-        view = self.state.transfer if self.state is not None else None
+        view = transfer_view(self.state) if self.state is not None else None
         has_error = bool(view and view.mobile_error_key)
         has_eligibility = bool(view and view.eligibility is not None)
         note_open = self._note_open and has_eligibility
@@ -581,10 +583,10 @@ class TransferContactScreen(TransferScreen):
 REVIEW_ROWS = ("from", "to", "mobile", "applicant")
 
 
-class TransferReviewScreen(TransferScreen):
+class TransferReviewScreen(TransferScreenBase):
     """Everything the application will say, for a last look before submitting."""
 
-    SCREEN = Screen.TRANSFER_REVIEW
+    SCREEN = TransferScreens.TRANSFER_REVIEW
 
     def build_body(self) -> None:
         self.paged = PagedBlocks(self, "transfer_review")
@@ -650,7 +652,7 @@ class TransferReviewScreen(TransferScreen):
         return self.submit_button
 
     def draw(self, state: FlowState) -> None:
-        view, language = state.transfer, state.language
+        view, language = transfer_view(state), state.language
         citizen = state.citizen
         for key in REVIEW_ROWS:
             self.captions[key].setText(self.t(f"transfer_review.{key}"))
@@ -686,10 +688,10 @@ RECEIPT_ICONS = {
 }
 
 
-class TransferDoneScreen(TransferScreen):
+class TransferDoneScreen(TransferScreenBase):
     """The application is in: its number, where it stands, what happens next, the receipt."""
 
-    SCREEN = Screen.TRANSFER_DONE
+    SCREEN = TransferScreens.TRANSFER_DONE
 
     def build_body(self) -> None:
         self.paged = PagedBlocks(self, "transfer_done")
@@ -725,7 +727,7 @@ class TransferDoneScreen(TransferScreen):
         self.body.addLayout(actions)
 
     def title_key(self, state: FlowState) -> str:
-        return "transfer_done.deferred_title" if state.transfer.deferred_reference else "transfer_done.title"
+        return "transfer_done.deferred_title" if transfer_view(state).deferred_reference else "transfer_done.title"
 
     def on_style_changed(self) -> None:
         super().on_style_changed()
@@ -740,7 +742,7 @@ class TransferDoneScreen(TransferScreen):
         return self.ok_button
 
     def draw(self, state: FlowState) -> None:
-        view, th, language = state.transfer, self.theme, state.language
+        view, th, language = transfer_view(state), self.theme, state.language
         application = view.application
         if view.deferred_reference:
             # Held in this terminal's outbox: never "submitted" until the back office confirms.
@@ -760,7 +762,7 @@ class TransferDoneScreen(TransferScreen):
         self.next_heading.label.setText(self.t("transfer_done.next_heading"))
         self.next_text.label.setText(self.t("transfer_done.next_steps"))
         self.sms_text.label.setText(self.t("transfer_done.sms"))
-        key = view.receipt_status_key
+        key = f"transfer.receipt.{state.receipt_status}" if state.receipt_status else ""
         if key:
             kind, color, tone = RECEIPT_ICONS.get(key, ("warning", "warning", "warning"))
             text = self.t(key) if key in self.catalog else self.t("transfer.receipt.failed")
