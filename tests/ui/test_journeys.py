@@ -165,7 +165,7 @@ def test_certificate_reprint_in_a_later_session_by_number(journey):
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
     driver.wait_screen(CertificateScreens.CERTIFICATE)
     driver.press(Intent.PREVIEW)
-    number = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).certificate.certificate.number
+    number = driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).view("certificate").certificate.number
     driver.finish_and_leave()
     driver.card_to_menu("A00000019", shots=False)
     driver.press(Intent.CHOOSE_SERVICE, "certificate")
@@ -563,7 +563,7 @@ def test_an_office_with_its_own_seal_image_gets_it_on_the_certificate(qtbot, tmp
         driver.press(Intent.CHOOSE_SERVICE, "certificate")
         driver.wait_screen(CertificateScreens.CERTIFICATE)
         driver.press(Intent.PREVIEW)
-        assert driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).certificate.certificate.content.issuing_office \
+        assert driver.wait_screen(CertificateScreens.CERTIFICATE_PREVIEW).view("certificate").certificate.content.issuing_office \
             == "南京市社会保险管理中心"
         driver.press(Intent.PRINT)
         driver.wait(lambda s: s.view("certificate").document_status_key == "certificate.status.printed", "printed")
