@@ -6,11 +6,8 @@ base as the drivers, and the `DeviceManager` the kiosk uses.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-
-import pytest
 
 from devices.manager import DeviceManager
 from devices.model import DeviceClass, DeviceState, MediaInserted, MediaRemoved, MediaState, StatusChanged
@@ -20,15 +17,6 @@ from devices.simulators.qr_scanner import SimulatedQrScanner
 from kiosk.demo_cards import demo_card_record
 
 CARD = demo_card_record("A00000019")
-
-
-@pytest.fixture
-def frequent_thread_switches():
-    """Threads switch every microsecond, so an unordered publication would show within a test."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(before)
 
 
 def slow_listener(events: list):
