@@ -106,9 +106,9 @@ class DeviceManager:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Subscribe `listener` to every device; returns one function that unsubscribes it from all.
 
-        The manager holds no listeners and relays nothing: each device greets the listener
-        with its current state and then calls it from its own thread (docs/architecture.md,
-        "How device data flows"). `stop()` unsubscribes whatever is still subscribed.
+        The manager relays nothing: each device greets the listener with its current state
+        and then calls it from its own thread (docs/architecture.md, "How device data
+        flows"). It keeps only the unsubscribe functions, so `stop()` can drop what is left.
         """
         unsubscribes = [device.subscribe(listener) for device in self._devices.values()]
 
