@@ -2,8 +2,9 @@
 
 Drivers and simulators subclass one of the class interfaces in `devices.interfaces`
 and implement the `_do_*` hooks; the base does what every device must do the same
-way: publish a status change by itself, turn exceptions into completion codes in one
-place, time operations and count them.
+way: publish a status change by itself (and, for a card reader, `MediaInserted` /
+`MediaRemoved` when the card comes or goes), turn exceptions into completion codes in
+one place, time operations and count them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from abc import ABC, abstractmethod
 from typing import Callable, Protocol, TypeVar
 
 from devices.model import (CancelToken, CompletionCode, DeviceClass, DeviceError, DeviceEvent, DeviceState,
-                           DeviceStatus, HealthLevel, HealthReport, OperationResult, StatusChanged, Statistics)
+                           DeviceStatus, HealthLevel, HealthReport, MediaInserted, MediaRemoved, MediaState,
+                           OperationResult, StatusChanged, Statistics)
 
 T = TypeVar("T")
 Listener = Callable[[DeviceEvent], None]
@@ -46,6 +48,10 @@ class Device(ABC):
         self._status_lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
+        # Held across a change and its events, and across a greeting: every listener hears one
+        # device's events in the order they happened, and a greeting is never overtaken by a
+        # change it already contains. Reentrant: a listener may read or subscribe again.
+        self._events_lock = threading.RLock()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -79,11 +85,19 @@ class Device(ABC):
             return self._status
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Add a listener; it is told the current status at once (pyscard's observer greeting)."""
-        with self._listeners_lock:
-            self._listeners.append(listener)
-        status = self.status
-        listener(StatusChanged(self.name, self.device_class, status, status))
+        """Add a listener and greet it with the current state (pyscard's observer greeting).
+
+        The greeting is a `StatusChanged` whose old and new status are the same, followed by
+        `MediaInserted` while a card is in; then the listener hears every change, from the
+        thread that made it, so a listener must be quick (queue the event, do not wait).
+        """
+        with self._events_lock:
+            with self._listeners_lock:
+                self._listeners.append(listener)
+            status = self.status
+            listener(StatusChanged(self.name, self.device_class, status, status))
+            if status.media is MediaState.PRESENT:
+                listener(MediaInserted(self.name, self.device_class))
 
         def unsubscribe() -> None:
             with self._listeners_lock:
@@ -92,23 +106,37 @@ class Device(ABC):
         return unsubscribe
 
     def _update_status(self, **changes) -> DeviceStatus:
-        with self._status_lock:
-            old = self._status
-            new = old.replace(**changes)
-            self._status = new
-        if new != old:
-            log.info("%s: %s", self.name, _describe_change(old, new))
-            self._publish(StatusChanged(self.name, self.device_class, old, new))
+        with self._events_lock:
+            with self._status_lock:
+                old = self._status
+                new = old.replace(**changes)
+                self._status = new
+            if new != old:
+                log.info("%s: %s", self.name, _describe_change(old, new))
+                self._publish(StatusChanged(self.name, self.device_class, old, new))
+                media_event = self._media_event(old.media, new.media)
+                if media_event is not None:
+                    self._publish(media_event)
         return new
 
+    def _media_event(self, old: MediaState, new: MediaState) -> MediaInserted | MediaRemoved | None:
+        """A card counts as present only while the media is PRESENT (a card monitor's list)."""
+        was_present, present = old is MediaState.PRESENT, new is MediaState.PRESENT
+        if present and not was_present:
+            return MediaInserted(self.name, self.device_class)
+        if was_present and not present:
+            return MediaRemoved(self.name, self.device_class)
+        return None
+
     def _publish(self, event: DeviceEvent) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken listener must not stop the device thread
-                log.exception("%s: listener failed", self.name)
+        with self._events_lock:
+            with self._listeners_lock:
+                listeners = list(self._listeners)
+            for listener in listeners:
+                try:
+                    listener(event)
+                except Exception:  # a broken listener must not stop the device thread
+                    log.exception("%s: listener failed", self.name)
 
     def _initial_media(self) -> dict:
         return {}

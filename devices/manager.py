@@ -1,9 +1,9 @@
 """The device manager: owns the configured devices, their workers and their recovery.
 
 It is handed devices already built (the kiosk's composition root chooses driver or
-simulator from configuration, see `kiosk/device_setup.py`), opens them, fans their
-events out to listeners, and every `recovery_interval_s` reopens a device that is
-not usable, so a printer unplugged and plugged back works again without a restart.
+simulator from configuration, see `kiosk/device_setup.py`), opens them, subscribes a
+listener to all of them at once, and every `recovery_interval_s` reopens a device that
+is not usable, so a printer unplugged and plugged back works again without a restart.
 Drivers with their own monitor (PC/SC, serial) recover by themselves and are left alone.
 """
 
@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping, TypeVar
 
 from devices.base import Device, Interaction, Listener
 from devices.interfaces import CardReader, DocumentPrinter, QrScanner, ReceiptPrinter, paper_fault_code
-from devices.model import DeviceClass, DeviceState, HealthLevel, HealthReport, StatusChanged
+from devices.model import DeviceClass, DeviceState, HealthLevel, HealthReport
 from devices.worker import DeviceWorker
 
 T = TypeVar("T")
@@ -35,15 +35,14 @@ class DeviceManager:
         self._recovery_interval_s = recovery_interval_s
         self._stop = threading.Event()
         self._recovery_thread: threading.Thread | None = None
-        self._listeners: list[Listener] = []
-        self._unsubscribes: list[Callable[[], None]] = []
+        self._subscriptions: list[Callable[[], None]] = []
+        self._subscriptions_lock = threading.Lock()
         self.recoveries = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
         for device in self._devices.values():
-            self._unsubscribes.append(device.subscribe(self._fan_out))
             device.open()
         self._stop.clear()
         self._recovery_thread = threading.Thread(target=self._recovery_loop, name="device-recovery", daemon=True)
@@ -53,9 +52,11 @@ class DeviceManager:
         self._stop.set()
         if self._recovery_thread is not None:
             self._recovery_thread.join(timeout=5)
-        for unsubscribe in self._unsubscribes:
+        # Listeners hear nothing of the shutdown itself (closing publishes OFFLINE, not a fault).
+        with self._subscriptions_lock:
+            subscriptions, self._subscriptions = self._subscriptions, []
+        for unsubscribe in subscriptions:
             unsubscribe()
-        self._unsubscribes.clear()
         for worker in self._workers.values():
             worker.shutdown()
         for device in self._devices.values():
@@ -103,19 +104,24 @@ class DeviceManager:
     # --- events ----------------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Events of every device, from device threads (the UI bridge moves them to the GUI thread)."""
-        self._listeners.append(listener)
-        for device in self._devices.values():  # greet the listener with the current state
-            status = device.status
-            listener(StatusChanged(device.name, device.device_class, status, status))
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        """Subscribe `listener` to every device; returns one function that unsubscribes it from all.
 
-    def _fan_out(self, event) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("device event listener failed")
+        The manager relays nothing: each device greets the listener with its current state
+        and then calls it from its own thread (docs/architecture.md, "How device data
+        flows"). It keeps only the unsubscribe functions, so `stop()` can drop what is left.
+        """
+        unsubscribes = [device.subscribe(listener) for device in self._devices.values()]
+
+        def unsubscribe() -> None:
+            for device_unsubscribe in unsubscribes:
+                device_unsubscribe()
+            with self._subscriptions_lock:
+                if unsubscribe in self._subscriptions:
+                    self._subscriptions.remove(unsubscribe)
+
+        with self._subscriptions_lock:
+            self._subscriptions.append(unsubscribe)
+        return unsubscribe
 
     # --- health and reports -------------------------------------------------------------------
 

@@ -149,6 +149,29 @@ class StatusChanged:
 
 
 @dataclasses.dataclass(frozen=True)
+class MediaInserted:
+    """A card is now present in the reader (its media became PRESENT).
+
+    A reader publishes it after the `StatusChanged` that caused it, and greets a new
+    listener with it while a card is in (pyscard's card monitor, docs/architecture.md).
+    """
+
+    device: str
+    device_class: DeviceClass
+
+
+@dataclasses.dataclass(frozen=True)
+class MediaRemoved:
+    """The card present until now is not any more: taken out, jammed, or the reader lost.
+
+    Each `MediaInserted` is followed by exactly one `MediaRemoved` before the next one.
+    """
+
+    device: str
+    device_class: DeviceClass
+
+
+@dataclasses.dataclass(frozen=True)
 class CodeScanned:
     """A QR scanner read a code. `code` is bounded and validated text, never trusted content."""
 
@@ -165,7 +188,7 @@ class ScanFailed:
     detail: str
 
 
-DeviceEvent = StatusChanged | CodeScanned | ScanFailed
+DeviceEvent = StatusChanged | MediaInserted | MediaRemoved | CodeScanned | ScanFailed
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devices.model import CancelToken, CodeScanned as DeviceCodeScanned, CompletionCode, DeviceClass, \
-    MediaState, PaperState, StatusChanged
+from devices.model import CancelToken, CompletionCode, DeviceClass
 from kiosk import flow
 from kiosk.clock import TerminalClock
+from kiosk.device_watch import DeviceWatch
 from kiosk.errors import ErrorKind, KioskError, error_from_device
 from kiosk.flow_state import FlowState
 from kiosk.messages import MessageCatalog
@@ -94,10 +94,9 @@ class FlowController:
         self._clock = clock
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flow-task")
         self._devices = None
-        self._unsubscribe = None
+        self._device_watch: DeviceWatch | None = None
         self._cancels: dict[int, CancelToken] = {}
         self._cancels_lock = threading.Lock()
-        self._device_usable: dict[DeviceClass, bool] = {}
         self._last_probe = float("-inf")
         self._probing = False
         self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-session-"))
@@ -187,32 +186,11 @@ class FlowController:
 
     def attach_devices(self, manager) -> None:
         """Listen to the device manager (from any thread); called once the devices are open."""
+        if self._device_watch is not None:
+            self._device_watch.close()
         self._devices = manager
-        self._unsubscribe = manager.subscribe(self._device_event)
-
-    def _device_event(self, event) -> None:
-        # Device threads: translate, then hand over to the GUI thread.
-        if isinstance(event, DeviceCodeScanned):
-            self._post(flow.CodeScanned(event.code))
-            return
-        if not isinstance(event, StatusChanged):
-            return
-        new = event.new
-        usable = new.state.usable and new.paper not in (PaperState.OUT, PaperState.JAMMED)
-        changed = self._device_usable.get(event.device_class) != usable
-        self._device_usable[event.device_class] = usable
-        if event.device_class is DeviceClass.CARD_READER and (new.media != event.old.media or event.old == new):
-            if new.media in (MediaState.PRESENT, MediaState.NOT_PRESENT):
-                self._post(flow.CardPresence(new.media is MediaState.PRESENT))
-        if changed:
-            get = self._device_usable.get
-            reader = self._devices.get(DeviceClass.CARD_READER) if self._devices is not None else None
-            pin_entry = getattr(getattr(reader, "capabilities", None), "pin_entry", "kiosk")
-            self._post(flow.DevicesChanged(
-                card_reader=get(DeviceClass.CARD_READER, False), qr_scanner=get(DeviceClass.QR_SCANNER, False),
-                receipt_printer=get(DeviceClass.RECEIPT_PRINTER, False),
-                document_printer=get(DeviceClass.DOCUMENT_PRINTER, False),
-                pin_on_reader=pin_entry == "reader_pinpad"))
+        self._device_watch = DeviceWatch(manager, self._post)
+        self._device_watch.start()
 
     # --- back office availability -------------------------------------------------------
     def _maybe_probe(self) -> None:
@@ -339,7 +317,7 @@ class FlowController:
     # --- shutdown ------------------------------------------------------------------------
     def close(self) -> None:
         self._closed = True
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        if self._device_watch is not None:
+            self._device_watch.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self._scratch, ignore_errors=True)

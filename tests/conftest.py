@@ -13,6 +13,7 @@ import os
 import json as jsonlib
 import secrets
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -248,3 +249,12 @@ def host_zone(request):
     with host_time_zone(request.param):
         assert dt.datetime.fromtimestamp(AFTER_MIDNIGHT_IN_SHANGHAI.timestamp()).date() == dt.date(2026, 12, 7)
         yield request.param
+
+
+@pytest.fixture
+def frequent_thread_switches() -> Iterator[None]:
+    """Threads switch every microsecond, so a race in a test of thread safety shows within the test."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)

@@ -23,7 +23,8 @@ from devices.card.pcsc_reader import PcscCardReader, choose_reader
 from devices.card.pcscd_runner import PcscdBusy, PcscdNotInstalled, PcscdNotOurs, PcscdRunner
 from devices.card.profile import PIN_MAX_TRIES, CardRecord
 from devices.card.virtual_card import CardFault, vpcd_port, vpcd_reader_name
-from devices.model import CancelToken, CompletionCode, DeviceState, MediaState, StatusChanged
+from devices.model import (CancelToken, CompletionCode, DeviceClass, DeviceState, MediaInserted, MediaRemoved,
+                           MediaState, StatusChanged)
 from kiosk.demo_cards import demo_card_records
 
 from tests.devices.card.conftest import READER_NAME, call_with_deadline, remove_card, wait_until
@@ -352,14 +353,29 @@ def test_cancel_between_apdus_stops_the_read(reader, insert_card) -> None:
 
 # --- status -----------------------------------------------------------------------------------
 
+def media_events(events: list) -> list[type]:
+    return [type(event) for event in events if isinstance(event, (MediaInserted, MediaRemoved))]
+
+
 def test_insertion_and_removal_publish_present_and_not_present(reader, insert_card) -> None:
-    events: list[StatusChanged] = []
+    events: list = []
     reader.subscribe(events.append)
     card = insert_card(ZHANG_WEI, reader=reader)
     remove_card(card, reader)
-    media = [event.new.media for event in events if event.new.media != event.old.media]
+    media = [event.new.media for event in events
+             if isinstance(event, StatusChanged) and event.new.media != event.old.media]
     assert media == [MediaState.PRESENT, MediaState.NOT_PRESENT]
+    assert media_events(events) == [MediaInserted, MediaRemoved]
     assert reader.statistics.snapshot()["cards_inserted"] == 1
+
+
+def test_a_listener_joining_with_a_card_in_is_greeted_with_it(reader, insert_card) -> None:
+    card = insert_card(ZHANG_WEI, reader=reader)
+    events: list = []
+    reader.subscribe(events.append)
+    assert events[1:] == [MediaInserted(reader.name, DeviceClass.CARD_READER)]
+    remove_card(card, reader)
+    assert media_events(events) == [MediaInserted, MediaRemoved]
 
 
 def test_pcscd_stopped_goes_offline_and_comes_back_without_reopening(pcscd: PcscdRunner, reader,
@@ -367,6 +383,8 @@ def test_pcscd_stopped_goes_offline_and_comes_back_without_reopening(pcscd: Pcsc
     if not pcscd.owned:
         pytest.skip("the running pcscd is not ours: it cannot be stopped here")
     insert_card(ZHANG_WEI, reader=reader)
+    events: list = []
+    reader.subscribe(events.append)
     pcscd.stop(release_lock=False)  # no other test run slips in while pcscd is down
     try:
         wait_until(lambda: reader.status.state is DeviceState.OFFLINE, "the reader to go offline")
@@ -376,6 +394,8 @@ def test_pcscd_stopped_goes_offline_and_comes_back_without_reopening(pcscd: Pcsc
         pcscd.start()
     wait_until(lambda: reader.status.state is DeviceState.ONLINE, "the reader to come back")
     wait_until(lambda: reader.status.media is MediaState.PRESENT, "the card, still in the slot, to be seen")
+    # Unseen while pcscd was down, then seen again: the kiosk reads the card afresh.
+    assert media_events(events) == [MediaInserted, MediaRemoved, MediaInserted]
     result = read(reader)
     assert result.ok, result.detail
     assert result.value.card_number == ZHANG_WEI
