@@ -118,6 +118,7 @@ class KioskApp:
         self.lockdown = None                  # ui.lockdown.Lockdown, on a locked-down terminal (run_kiosk)
         self.technician = None                # ui.technician.TechnicianMode, after the first frame
         self._rest_built = threading.Event()
+        self._stopped = False
         self._devices_attached = False
         self._wiring_lock = threading.Lock()
 
@@ -150,6 +151,8 @@ class KioskApp:
         QTimer.singleShot(0, lambda: self._after_first_frame(on_first_frame))
 
     def _after_first_frame(self, on_first_frame) -> None:
+        if self._stopped:   # stopped before the event loop came round: nothing more to open
+            return
         for listener in on_first_frame:
             listener()
         self.build_screens()
@@ -372,6 +375,9 @@ class KioskApp:
         QApplication.instance().exit(RESTART_EXIT_CODE)
 
     def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self.bridge.stop()
         self.controller.close()
         if self.speech is not None:
