@@ -3,7 +3,7 @@
 Electronic journal, persisted counters, durable outbox and its sender, the
 technician gate, the fleet heartbeat and the optional Prometheus exporter all
 live in the storage directory and outlive a citizen's session. The composition root
-(`kiosk/app.py`) builds one `Operations` and hands its parts to the flow, the
+(`kiosk_app/composition.py`) builds one `Operations` and hands its parts to the flow, the
 technician mode and the devices.
 """
 

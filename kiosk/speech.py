@@ -16,7 +16,7 @@ change in-memory state and hand a command to the supervisor thread, which starts
 worker and writes to its pipe; a reader thread per worker turns its events into
 `SpeechEvent`s and reaps it. Only `close()` waits (at most about a second).
 
-Privacy (DESIGN section 9): `speakable()` replaces identifiers, PIN-like digit runs and
+Privacy (a loudspeaker is heard by the whole hall): `speakable()` replaces identifiers, PIN-like digit runs and
 amounts with a neutral word before anything is queued, recorded or sent; logs carry
 utterance ids and lengths, never the text.
 """
@@ -237,7 +237,8 @@ class SpeechService:
 
     def clear(self) -> None:
         """Session wipe: stop, empty the queue, forget what was said, and put the volume
-        back to the configured one (DESIGN section 9 resets volume at session end)."""
+        back to the configured one: the next citizen must not inherit a raised volume
+        (docs/architecture.md, session end)."""
         with self._lock:
             self._queue.clear()
             self._stop_current_locked()

@@ -59,7 +59,7 @@ def _cmd_check_pin(args) -> int:
     from kiosk.config import load_settings
     from kiosk.technician_auth import pin_matches
 
-    settings = load_settings(args.profile)  # ConfigError: kiosk.cli reports it (exit 2)
+    settings = load_settings(args.profile)  # ConfigError: kiosk_app.cli reports it (exit 2)
     if not settings.technician.pin_hash:
         return _refuse(f"profile {args.profile} sets no technician.pin_hash (technician mode is disabled)")
     if args.stdin:

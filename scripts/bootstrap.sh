@@ -64,9 +64,10 @@ fi
 # Reinstall only when the project's requirements changed.
 stamp="$venv/.installed-$(sha256sum "$repo_root/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  extras="test"
+  # demo: the embedded reference back office (FastAPI, uvicorn), which the tests also run.
+  extras="demo,test"
   # pyscard builds from source: it needs swig and the PC/SC headers.
-  if command -v swig >/dev/null 2>&1 && [ -e /usr/include/PCSC/winscard.h ]; then extras="test,card"; fi
+  if command -v swig >/dev/null 2>&1 && [ -e /usr/include/PCSC/winscard.h ]; then extras="demo,test,card"; fi
   # pip and the build backend talk a lot (notes, build warnings): into a log, shown when it fails.
   pip_log="$venv/pip-install.log"
   echo "bootstrap: installing the kiosk and its Python packages into .venv (pip's log: $pip_log)"

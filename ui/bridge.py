@@ -4,7 +4,7 @@ Device listeners, task workers and the speech service call `post(event)` from an
 thread; a queued Qt signal delivers it to `FlowController.dispatch` on the GUI
 thread. A one-second timer posts clock ticks (idle countdown, goodbye return, back
 office probes). An application-wide event filter turns any touch or click into
-activity, which also stops speech (DESIGN 8).
+activity, which also stops speech (a citizen who touches the screen is reading, not listening).
 """
 
 from __future__ import annotations

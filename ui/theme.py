@@ -1,7 +1,7 @@
 """The kiosk's look in one place: colours, font, sizes, and the Qt stylesheet.
 
 `Theme` is plain data built from a plain dict (branding colours come from config), so
-the contrast rules of DESIGN section 8 can be checked without a GUI: `contrast_ratio`
+the contrast rules (WCAG minimums for every text) can be checked without a GUI: `contrast_ratio`
 implements the WCAG 2.x relative-luminance formula and `Theme.contrast_pairs()` lists
 every foreground/background combination the stylesheet actually uses.
 `brand_theme(settings)` builds a profile's theme from config (colours, logo, sizes)
@@ -294,7 +294,7 @@ def derive_brand_colours(colours: Mapping[str, str]) -> dict[str, str]:
 def brand_theme(settings: KioskSettings, source: str | Path | None = None) -> Theme:
     """The citizen screens' theme for a profile: sizes from [ui], colours from [ui.colours], the logo.
 
-    Brand colours must keep every text readable (DESIGN 8): a configured colour that is
+    Brand colours must keep every text readable: a configured colour that is
     not a colour, or that leaves a text/background pair of `Theme.contrast_pairs` below
     its WCAG minimum, raises `ConfigError(source, "ui.colours.<name>", reason)` so the
     profile is refused by `kiosk config check` and at start, not discovered on the panel.

@@ -17,14 +17,14 @@ What the bytes look like and why:
   before encoding, and GB18030 bytes are never below 0x30, so no byte of printed text can
   be read as ESC, GS, FS or a real-time DLE command.
 
-python-escpos supplies the command constants (alignment, emphasis, size, cut, QR model and
-error-correction numbers). Its `Escpos`/`Dummy` classes are not used as the byte sink:
-importing `escpos.escpos` parses the whole capabilities database (about 0.5 s per process,
-in a new temporary directory each time) and calls `logging.basicConfig()` on the kiosk's
-root logger; its `text()` goes through single-byte code pages, which cannot print Chinese;
-and its `image()` needs a profile with a known paper width. The few commands it does not
-cover well (`FS &`/`FS .`, `GS ( k` framing, `GS v 0` rows) are built here; the QR framing
-is byte-for-byte what `Escpos.qr(native=True)` sends.
+The command bytes are the standard Epson ESC/POS ones, written out in `escpos_commands.py`
+rather than taken from python-escpos: that package would be a runtime dependency for a
+dozen constants, and importing its printer classes parses a whole capabilities database
+(about 0.5 s per process) and calls `logging.basicConfig()` on the kiosk's root logger.
+Its `text()` goes through single-byte code pages, which cannot print Chinese, and its
+`image()` needs a profile with a known paper width. The tests keep python-escpos as an
+independent oracle: the constants and the native QR framing are compared byte for byte
+with what it sends.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from escpos.constants import (ESC, FS, GS, HW_INIT, PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M, QR_MODEL_2,
-                              TXT_SIZE, TXT_STYLE)
-
 from devices import gb18030
+from devices.receipt.escpos_commands import (ALIGN_CENTER, ALIGN_LEFT, ALIGN_RIGHT, BOLD_OFF, BOLD_ON, ESC, FS, GS,
+                                             HW_INIT, PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M, QR_MODEL_2,
+                                             TXT_SIZE)
 from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout, Rule, Text
 from devices.receipt.line_raster import (COLUMN_DOTS, check_charset, line_fits_font, raster_line,
                                          with_missing_marks)
@@ -63,8 +63,7 @@ QR_BYTE_CAPACITY_M = (
 # (DLE EOT status, DLE ENQ recover/clear buffer, DLE DC4 pulse/power off/clear buffer).
 REALTIME_PREFIXES = (b"\x10\x04", b"\x10\x05", b"\x10\x14")
 
-_ALIGN_BYTES = {Align.LEFT: TXT_STYLE["align"]["left"], Align.CENTER: TXT_STYLE["align"]["center"],
-                Align.RIGHT: TXT_STYLE["align"]["right"]}
+_ALIGN_BYTES = {Align.LEFT: ALIGN_LEFT, Align.CENTER: ALIGN_CENTER, Align.RIGHT: ALIGN_RIGHT}
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _BREAKS_AND_TABS = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
 _WRAP_TOKENS = re.compile(r"[!-~]+| +|[^ ]")  # ASCII words, runs of spaces, any other single character
@@ -295,7 +294,7 @@ class _ReceiptWriter:
             self.out += _ALIGN_BYTES[Align(align)]
             self._align = align
         if bold != self._bold:
-            self.out += TXT_STYLE["bold"][bold]
+            self.out += BOLD_ON if bold else BOLD_OFF
             self._bold = bold
         if large != self._large:
             self.out += SIZE_DOUBLE if large else SIZE_NORMAL

@@ -31,11 +31,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from escpos.constants import DLE, EOT
-
 from devices.interfaces import PrintOutcome, ReceiptPrinter, ReceiptPrinterCapabilities, paper_fault_code
 from devices.model import (CancelToken, CompletionCode, CoverState, DeviceError, DeviceState, DeviceStatus,
                            PaperState)
+from devices.receipt.escpos_commands import DLE, EOT
 from devices.receipt.escpos_encoder import ReceiptEncodingError, encode_receipt
 from devices.receipt.layout import ReceiptLayout
 from devices.receipt.line_raster import check_charset

@@ -35,7 +35,7 @@ def private_file(path: Path, text: str, mode: int = 0o600) -> Path:
     return path
 
 
-@pytest.mark.parametrize("command", [["-m", "kiosk.cli", "backoffice"], ["-m", "backoffice"]])
+@pytest.mark.parametrize("command", [["-m", "kiosk_app.cli", "backoffice"], ["-m", "backoffice"]])
 def test_no_terminals_and_no_demo_refuses_to_start(tmp_path: Path, command):
     result = subprocess.run([sys.executable, *command, "--db", str(tmp_path / "bo.sqlite3"), "--port", "0"],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
@@ -105,7 +105,7 @@ def free_port() -> int:
 def test_a_real_start_with_a_terminals_file_refuses_the_demo_endpoints(tmp_path: Path):
     listing = private_file(tmp_path / "terminals", "HALL-0001=first-secret-0123456789\n")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "backoffice", "--port", str(port), "--db",
+    process = subprocess.Popen([sys.executable, "-m", "kiosk_app.cli", "backoffice", "--port", str(port), "--db",
                                 str(tmp_path / "bo.sqlite3"), "--terminals-file", str(listing)],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ, KIOSK_MANAGER_TOKEN="manager-token-0123456789"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import _cmd_run, build_parser
+from kiosk_app.cli import _cmd_run, build_parser
 from kiosk.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +174,7 @@ def test_cage_runs_the_kiosk_without_vt_switching():
 def test_exec_start_names_real_entry_points():
     """`/opt/si-kiosk/.venv/bin/kiosk` is the project's console script, and `run --profile` its command."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
-    assert scripts["kiosk"] == "kiosk.cli:main"
+    assert scripts["kiosk"] == "kiosk_app.cli:main"
     command = shlex.split(single(read_unit(WAYLAND_UNIT), "Service", "ExecStart"))
     kiosk_args = command[command.index(f"{INSTALL_PREFIX}/.venv/bin/kiosk") + 1:]
     args = build_parser().parse_args([arg.replace("${KIOSK_PROFILE}", "service_hall") for arg in kiosk_args])

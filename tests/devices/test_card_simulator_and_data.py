@@ -13,7 +13,7 @@ from devices.card.profile import FILES, CardRecord, decode_record
 from devices.model import CompletionCode, DeviceState, MediaState, StatusChanged
 from devices.simulators.card_reader import SimulatedCardReader
 from devices.simulators.faults import SimulatedFault
-from kiosk.demo_cards import demo_card_record, demo_card_records
+from kiosk_demo.cards import demo_card_record, demo_card_records
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from devices.simulators.faults import SimulatedFault
 from devices.simulators.printers import SimulatedReceiptPrinter
 from devices.simulators.qr_scanner import SimulatedQrScanner
 from kiosk.config import ConfigError, load_settings
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 from kiosk.device_setup import build_device_manager
 from kiosk.errors import ErrorKind, error_from_device
 

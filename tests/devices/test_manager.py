@@ -10,7 +10,7 @@ from devices.model import DeviceClass, DeviceState, HealthLevel, StatusChanged
 from devices.simulators.card_reader import SimulatedCardReader
 from devices.simulators.faults import SimulatedFault
 from devices.simulators.qr_scanner import SimulatedQrScanner
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 
 
 def wait_for(predicate, timeout_s: float = 5.0) -> bool:

@@ -2,7 +2,7 @@
 
     python -m tests.kiosk.crash_journey PROFILE OUT_DIR
 
-Builds the real KioskApplication (offscreen window, simulated devices, the back office
+Builds the real KioskApp (offscreen window, simulated devices, the back office
 named by the profile, the outbox in the profile's storage directory), inserts a demo
 card, types the PIN, applies for a transfer from Guangzhou and waits for the receipt.
 It prints `RECEIPT <file>` for each receipt (decoded ESC/POS text) and `DONE <reference>`,
@@ -27,20 +27,15 @@ def main(profile: str, out_dir: str) -> int:
 
     import ui  # noqa: F401  (the PySide6 guard the app relies on)
     from devices.receipt.escpos_decode import decode_escpos
-    from kiosk.app import KioskApplication
     from kiosk.config import load_settings
     from kiosk.flow_state import Intent, Screen
-    from ui.demo_scenarios import JourneyDriver, ScriptClock
+    from kiosk_demo.scenarios import JourneyDriver, ScriptClock, start_kiosk
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     QApplication.instance() or QApplication(["crash-journey"])
     clock = ScriptClock()
-    kiosk = KioskApplication(load_settings(profile), clock=clock)
-    window = kiosk.build_window()
-    window.resize(1280, 1024)
-    window.show()
-    kiosk.start_services()
+    kiosk, window = start_kiosk(load_settings(profile), (1280, 1024), clock)
 
     def printed(paper) -> None:
         if paper.kind == "receipt":
@@ -49,8 +44,6 @@ def main(profile: str, out_dir: str) -> int:
             print(f"RECEIPT {path}", flush=True)
 
     kiosk.print_listeners.append(printed)
-    kiosk.wait_for_devices()
-    kiosk.wait_for_backoffice()
     d = JourneyDriver(kiosk, None, (1280, 1024), clock)
     d.card_to_menu(CARD, shots=False)
     d.press(Intent.CHOOSE_SERVICE, "pension_transfer")

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def kiosk_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "kiosk.cli", *args]
+    return [sys.executable, "-m", "kiosk_app.cli", *args]
 
 
 def free_port() -> int:

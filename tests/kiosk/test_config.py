@@ -118,7 +118,7 @@ def test_not_toml_and_missing_file(config_dir: Path) -> None:
 def test_cli_reports_bad_profile_without_traceback(tmp_path: Path) -> None:
     profile = tmp_path / "site.toml"
     profile.write_text('[devices.receipt_printer]\ndriver = "network"\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", str(profile)],
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "config", "check", str(profile)],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -127,7 +127,7 @@ def test_cli_reports_bad_profile_without_traceback(tmp_path: Path) -> None:
 
 def test_cli_accepts_good_profile(tmp_path: Path) -> None:
     profile = deployed_site(tmp_path, "bank_branch")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", str(profile)],
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "config", "check", str(profile)],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "BANK-320100-0001" in result.stdout
@@ -283,7 +283,7 @@ def test_cli_check_prints_every_problem_with_file_key_and_reason(tmp_path: Path)
     path = tmp_path / "site.toml"
     path.write_text('[terminal]\nsecret = "a-secret-of-some-length"\n[backoffice]\nurl = "http://si.example/"\n'
                     'verify_tls = false\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", str(path)],
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "config", "check", str(path)],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -316,7 +316,7 @@ def test_deeply_nested_toml_is_a_config_error(config_dir: Path, text: str) -> No
 def test_deeply_nested_toml_through_the_cli_has_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "deep.toml"
     path.write_text("a = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", str(path)],
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "config", "check", str(path)],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr

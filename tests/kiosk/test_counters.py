@@ -13,7 +13,7 @@ from devices.simulators.card_reader import SimulatedCardReader
 from devices.simulators.faults import SimulatedFault
 from devices.simulators.printers import SimulatedReceiptPrinter
 from kiosk.counters import MAX_FLAT_ENTRIES, CounterStore, CounterStoreError, open_counter_store
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen")
 
 
 def diag(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", "diag", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kiosk_app.cli", "diag", *args], capture_output=True, text=True,
                           cwd=REPO, env=ENV, timeout=timeout)
 
 
@@ -84,7 +84,7 @@ def test_scan_prints_one_code_bounded_and_escaped(tmp_path: Path) -> None:
     master, slave = pty.openpty()
     try:
         site = profile(tmp_path, f'[devices.qr_scanner]\ndriver = "serial"\nport = "{os.ttyname(slave)}"\n')
-        process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "diag", "--profile", site, "scan",
+        process = subprocess.Popen([sys.executable, "-m", "kiosk_app.cli", "diag", "--profile", site, "scan",
                                     "--timeout", "30"], cwd=REPO, env=ENV, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         # The command says it is waiting once the port is open; then the "scanner" sends a long code.
@@ -102,7 +102,7 @@ def test_scan_prints_one_code_bounded_and_escaped(tmp_path: Path) -> None:
 
 
 def test_virtual_card_refuses_an_unknown_card_number() -> None:
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "virtual-card", "--card-number", "Z99999999"],
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "virtual-card", "--card-number", "Z99999999"],
                             capture_output=True, text=True, cwd=REPO, env=ENV, timeout=30)
     assert result.returncode == 2
     assert "A00000019" in result.stderr

@@ -15,7 +15,7 @@ from devices.simulators.faults import SimulatedFault
 from devices.simulators.printers import SimulatedReceiptPrinter
 from kiosk.contract.models import DeviceReport, Heartbeat
 from kiosk.counters import CounterStore
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 from kiosk.heartbeat import build_heartbeat
 from kiosk.metrics_exporter import MetricsExporter, escape_label_value, render_metrics
 

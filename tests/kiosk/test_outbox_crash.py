@@ -114,7 +114,7 @@ directory = "{tmp_path / 'log'}"
         return process
 
     def restart() -> KioskProcess:
-        process = KioskProcess(["-c", "from kiosk.cli import main; raise SystemExit(main())", "run",
+        process = KioskProcess(["-c", "from kiosk_app.cli import main; raise SystemExit(main())", "run",
                                 "--profile", str(profile)], env(), tmp_path / f"restart-{len(started)}.log")
         started.append(process)
         return process

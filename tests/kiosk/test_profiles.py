@@ -299,7 +299,7 @@ def test_config_check_refuses_a_missing_logo(tmp_path: Path) -> None:
 
 def test_config_check_needs_no_qt(tmp_path: Path) -> None:
     site = deployed(tmp_path, "bank_branch")
-    code = (f"import sys; from kiosk.cli import main; code = main(['config', 'check', {str(site)!r}]); "
+    code = (f"import sys; from kiosk_app.cli import main; code = main(['config', 'check', {str(site)!r}]); "
             "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'; sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
                             env={"PATH": "/usr/bin:/bin"})   # no DISPLAY, no QT_QPA_PLATFORM

@@ -53,7 +53,7 @@ directory = "{tmp_path / 'log'}"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NOTIFY_SOCKET=str(notify_path), WATCHDOG_USEC="2000000",
                PYTHONPATH=str(REPO))
     env.pop("KIOSK_EXIT_AFTER_FIRST_FRAME", None)
-    process = subprocess.Popen([sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())",
+    process = subprocess.Popen([sys.executable, "-c", "from kiosk_app.cli import main; raise SystemExit(main())",
                                 "run", "--profile", str(profile)], cwd=REPO, env=env,
                                stdout=subprocess.DEVNULL, stderr=(tmp_path / "kiosk.log").open("wb"))
     messages: list[str] = []
@@ -97,7 +97,7 @@ def test_a_storage_directory_that_cannot_be_written_stops_the_start_with_a_clear
     blocker.write_text("a file where the state directory should be", encoding="utf-8")
     profile = tmp_path / "nostate.toml"
     profile.write_text(f'[storage]\ndirectory = "{blocker}/state"\n[ui]\nfullscreen = false\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())", "run",
+    done = subprocess.run([sys.executable, "-c", "from kiosk_app.cli import main; raise SystemExit(main())", "run",
                            "--profile", str(profile)], cwd=REPO, capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO)))
     assert done.returncode == 2

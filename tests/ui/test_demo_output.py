@@ -19,7 +19,7 @@ def test_a_headless_scenario_prints_a_short_progress_report(tmp_path: Path, scen
     out = tmp_path / "demo-output"
     env = {name: value for name, value in os.environ.items()
            if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QT_LOGGING_RULES")}
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--scenario", scenario,
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "demo", "--headless", "--scenario", scenario,
                              "--out", str(out)], capture_output=True, text=True, cwd=REPO, env=env, timeout=180)
     printed = result.stdout + result.stderr
     assert result.returncode == 0, printed
@@ -37,7 +37,7 @@ def test_a_headless_scenario_prints_a_short_progress_report(tmp_path: Path, scen
 def test_only_the_offscreen_noise_is_filtered_from_qts_messages(capfd) -> None:
     from PySide6.QtCore import qWarning
 
-    from ui.demo_run import filter_offscreen_noise
+    from kiosk_demo.headless import filter_offscreen_noise
 
     handler = filter_offscreen_noise()  # noqa: F841 (kept alive while Qt may call it)
     try:

@@ -22,7 +22,7 @@ from devices.simulators.faults import SimulatedFault
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from tests.ui.screen_checks import all_texts, clipped_widgets, rich_text_labels, small_targets
-from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock, start_kiosk
+from kiosk_demo.scenarios import SCENARIOS, JourneyDriver, ScriptClock, start_kiosk
 from kiosk.services.certificate import CertificateScreens
 from kiosk.services.contributions import ContributionsScreens
 from kiosk.services.enrolment import EnrolmentScreens
@@ -405,7 +405,7 @@ def test_every_screen_fits_and_has_big_targets(journey, size, language, elder):
 
 def test_journey_through_pcscd_and_the_virtual_card(journey, pcscd):
     from devices.card.virtual_card import VirtualCard
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     driver, watch = journey("demo_pcsc")
     kiosk = driver.kiosk
@@ -524,7 +524,7 @@ def test_a_refused_terminal_goes_out_of_service_and_never_blames_the_card(journe
     client._secret = "rotated-on-one-side-0123456789"
     driver.insert_card("A00000019")
     driver.wait_screen(Screen.PIN)
-    from kiosk.demo_cards import demo_pin
+    from kiosk_demo.cards import demo_pin
     driver.enter_pin(demo_pin("A00000019"))
     state = driver.wait_screen(Screen.MESSAGE)
     assert state.message.title_key == "message.terminal_refused.title"

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import load_settings
-from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
-from ui.ui_bench import memory_journey
+from kiosk_demo.scenarios import JourneyDriver, ScriptClock, start_kiosk
+from kiosk_bench.ui_bench import memory_journey
 
 WARM_SESSIONS = 4
 MEASURED_SESSIONS = 10

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QPushButton
 
-from kiosk.app import KioskApplication
 from kiosk.config import load_settings
 from kiosk.flow_state import Screen
-from ui.demo_scenarios import JourneyDriver
-from ui.simulator_panel import SimulatorPanel
+from kiosk_demo.scenarios import JourneyDriver, start_kiosk
+from kiosk_demo.simulator_panel import SimulatorPanel
 
 
 def press(panel: SimulatorPanel, text: str) -> None:
@@ -17,11 +16,7 @@ def press(panel: SimulatorPanel, text: str) -> None:
 
 
 def test_panel_plays_card_phone_paper_and_back_office(qtbot):
-    kiosk = KioskApplication(load_settings("demo"))
-    window = kiosk.build_window()
-    window.show()
-    kiosk.start_services()
-    kiosk.wait_for_devices()
+    kiosk, window = start_kiosk(load_settings("demo"))
     embedded = kiosk.wait_for_backoffice().embedded
     panel = SimulatorPanel(kiosk)
     qtbot.addWidget(panel)

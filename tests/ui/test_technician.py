@@ -28,16 +28,15 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 
 from backoffice.demo_data import demo_citizen, demo_citizens
 from devices.model import DeviceClass, HealthLevel
-from kiosk.app import KioskApplication
+from kiosk_app.composition import KioskApp
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
 from kiosk.journal import COUNTERS_RESET, TECHNICIAN_ACTION, TECHNICIAN_LOGIN
 from kiosk.redaction import RedactingFilter
 from kiosk.technician_auth import hash_pin
 from tests.ui.screen_checks import clipped_widgets, rich_text_labels, small_targets
-from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
+from kiosk_demo.scenarios import JourneyDriver, ScriptClock, start_kiosk
 from ui.screenshots import render_widget_png
-from ui.technician import install_technician_mode
 from ui.technician.panels.backoffice import BackofficePanel
 from ui.technician.panels.config import ConfigPanel
 from ui.technician.panels.counters import CountersPanel
@@ -67,7 +66,7 @@ def pin_hash() -> str:
 class Technician:
     """Works the kiosk like a technician (touches, keys) and like the hall (cards, codes)."""
 
-    def __init__(self, qtbot, kiosk: KioskApplication, driver: JourneyDriver) -> None:
+    def __init__(self, qtbot, kiosk: KioskApp, driver: JourneyDriver) -> None:
         self.qtbot = qtbot
         self.kiosk = kiosk
         self.driver = driver
@@ -181,8 +180,7 @@ def technician(qtbot, tmp_path, pin_hash):
         logging.getLogger().addHandler(handler)
         handlers.append(handler)
         clock = ScriptClock()
-        kiosk, window = start_kiosk(settings, clock=clock)
-        kiosk.technician = install_technician_mode(kiosk, **mode_options)
+        kiosk, window = start_kiosk(settings, clock=clock, technician_options=mode_options)
         made.append((kiosk, window))
         driver = JourneyDriver(kiosk, None, (1920, 1080), clock)
         driver.wait_screen(Screen.ATTRACT)

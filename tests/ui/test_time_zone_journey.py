@@ -17,7 +17,7 @@ import pytest
 from devices.receipt.escpos_decode import decode_escpos
 from kiosk.config import load_settings
 from kiosk.flow_state import Intent, Screen
-from ui.demo_scenarios import JourneyDriver, ScriptClock, start_kiosk
+from kiosk_demo.scenarios import JourneyDriver, ScriptClock, start_kiosk
 from tests.host_zone import host_time_zone
 from kiosk.services.certificate import CertificateScreens
 from kiosk.services.contributions import ContributionsScreens

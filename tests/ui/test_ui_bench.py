@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui.ui_bench import memory_growth_line
+from kiosk_bench.ui_bench import memory_growth_line
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def test_the_growth_line_names_the_sessions_and_the_rate() -> None:
 
 def test_the_memory_part_runs_alone_and_reports_the_growth() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "bench", "ui", "--only", "memory", "--sessions", "4",
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "bench", "ui", "--only", "memory", "--sessions", "4",
                              "--no-pcscd", "--tracemalloc"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "RSS growth sessions 2→4: " in result.stdout

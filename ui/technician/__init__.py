@@ -14,8 +14,8 @@ from ui.technician.mode import TechnicianMode
 def install_technician_mode(kiosk, **options) -> TechnicianMode:
     """`options`: idle_timeout_s, login_timeout_s (see TechnicianMode).
 
-    Call it any time after `build_window`: entry opens once the journal, counters and
-    gate exist (`start_operations`).
+    Call it any time after the kiosk's window exists: entry opens once the journal, counters
+    and gate have arrived (the operations parts, opened after the first frame).
     """
 
     def build_backend():

@@ -2,7 +2,7 @@
 
 - Fires on release (QPushButton's `clicked`), and re-emits as `activated` only when
   the previous activation is older than `debounce_ms`: a double tap is one action
-  (DESIGN 8). Screens connect to `activated`, never to `clicked`.
+  (a shaky or elderly finger often taps twice). Screens connect to `activated`, never to `clicked`.
 - Works from a tactile keypad: Enter activates on release like Space; arrow keys move
   focus to the previous/next control.
 - Takes focus from keys only (Qt.TabFocus), so a finger tap does not leave the

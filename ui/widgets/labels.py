@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 def plain_label(text: str = "", role: str = "body", *, wrap: bool = False,
                 align: Qt.AlignmentFlag | None = None,
                 parent: QWidget | None = None) -> QLabel:
-    """A QLabel fixed to plain text (DESIGN 9), styled by the stylesheet `role`.
+    """A QLabel fixed to plain text, styled by the stylesheet `role`.
 
     A QLabel auto-detects rich text by default, so text from outside (branding in
     config, back-office answers) could inject markup or remote images; plain text

@@ -19,7 +19,7 @@ from devices.card.pcscd_runner import PcscdRunner
 from devices.card.profile import CardRecord
 from devices.card.virtual_card import VirtualCard, vpcd_port, vpcd_reader_name
 from devices.model import MediaState
-from kiosk.demo_cards import demo_card_records
+from kiosk_demo.cards import demo_card_records
 
 T = TypeVar("T")
 

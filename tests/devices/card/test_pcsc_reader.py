@@ -25,7 +25,7 @@ from devices.card.profile import PIN_MAX_TRIES, CardRecord
 from devices.card.virtual_card import CardFault, vpcd_port, vpcd_reader_name
 from devices.model import (CancelToken, CompletionCode, DeviceClass, DeviceState, MediaInserted, MediaRemoved,
                            MediaState, StatusChanged)
-from kiosk.demo_cards import demo_card_records
+from kiosk_demo.cards import demo_card_records
 
 from tests.devices.card.conftest import READER_NAME, call_with_deadline, remove_card, wait_until
 

@@ -26,11 +26,11 @@ def site_profile(tmp_path: Path) -> str:
 
 
 def test_virtual_card_command_and_diag_card_read_a_demo_card(pcscd, tmp_path: Path) -> None:
-    card = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "virtual-card", "--card-number", "A00000043"],
+    card = subprocess.Popen([sys.executable, "-m", "kiosk_app.cli", "virtual-card", "--card-number", "A00000043"],
                             cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_until(lambda: not slot_is_empty(READER_NAME), "pcscd to see the virtual card")
-        result = subprocess.run([sys.executable, "-m", "kiosk.cli", "diag", "--profile", site_profile(tmp_path),
+        result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "diag", "--profile", site_profile(tmp_path),
                                  "card", "--timeout", "20"], cwd=REPO, env=ENV, capture_output=True, text=True,
                                 timeout=60)
     finally:
@@ -43,7 +43,7 @@ def test_virtual_card_command_and_diag_card_read_a_demo_card(pcscd, tmp_path: Pa
     # The card identification code: region and the fixed D156000005, then only the last four of its own digits.
     assert report["card"]["card_id_code"] == "320100D156000005************0004"
     assert report["card"]["pin_tries_left"] == "3"
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     full = demo_card_record("A00000043")
     shown = result.stdout + result.stderr
@@ -53,7 +53,7 @@ def test_virtual_card_command_and_diag_card_read_a_demo_card(pcscd, tmp_path: Pa
 
 
 def test_diag_card_without_a_card_times_out_and_fails(pcscd, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "diag", "--profile", site_profile(tmp_path), "card",
+    result = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "diag", "--profile", site_profile(tmp_path), "card",
                              "--timeout", "1"], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert json.loads(result.stdout)["result"] == "timeout"
@@ -61,7 +61,7 @@ def test_diag_card_without_a_card_times_out_and_fails(pcscd, tmp_path: Path) -> 
 
 def test_devices_bench_prints_every_figure(pcscd, capsys) -> None:
     """The benchmark runs end to end (figures are printed, never asserted)."""
-    from kiosk.bench import run_devices_bench
+    from kiosk_bench.services import run_devices_bench
 
     assert run_devices_bench(iterations=3, pcscd=pcscd) == 0
     printed = capsys.readouterr().out

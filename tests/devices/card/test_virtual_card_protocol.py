@@ -19,7 +19,7 @@ from devices.card.profile import (APPLICATION_NAME, FILES, HOLDER_FILE_ID, ISSUE
 from devices.card.virtual_card import (ATR, CONTROL_GET_ATR, CONTROL_POWER_OFF, CONTROL_POWER_ON, CONTROL_RESET,
                                        CardFault, VirtualCard, run_virtual_card, vpcd_port, vpcd_reader_name)
 from devices.model import CompletionCode, DeviceError
-from kiosk.demo_cards import demo_card_records
+from kiosk_demo.cards import demo_card_records
 
 from tests.devices.card.conftest import call_with_deadline, wait_until
 

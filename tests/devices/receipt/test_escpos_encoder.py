@@ -457,3 +457,17 @@ def test_raster_to_image_checks_the_size_and_keeps_black_dots_black() -> None:
 @pytest.fixture(autouse=True, scope="module")
 def _zbarimg_is_installed() -> None:
     assert shutil.which("zbarimg"), "zbar-tools must be installed (zbarimg decodes raster QR codes)"
+
+
+def test_our_command_bytes_are_those_of_python_escpos() -> None:
+    """python-escpos is only a test dependency: an independent statement of the Epson command bytes."""
+    from escpos import constants as reference
+
+    from devices.receipt import escpos_commands as ours
+
+    for name in ("DLE", "EOT", "ESC", "FS", "GS", "HW_INIT", "TXT_SIZE", "PAPER_FULL_CUT", "PAPER_PART_CUT",
+                 "QR_MODEL_2", "QR_ECLEVEL_M"):
+        assert getattr(ours, name) == getattr(reference, name), name
+    assert (ours.BOLD_OFF, ours.BOLD_ON) == (reference.TXT_STYLE["bold"][False], reference.TXT_STYLE["bold"][True])
+    assert (ours.ALIGN_LEFT, ours.ALIGN_CENTER, ours.ALIGN_RIGHT) == tuple(
+        reference.TXT_STYLE["align"][side] for side in ("left", "center", "right"))

@@ -1,4 +1,4 @@
-"""Scripted citizen journeys for `kiosk demo --headless --scenario NAME` (and the UI tests).
+"""Scripted citizen journeys for `kiosk demo --headless --scenario NAME` (and the UI tests and benches).
 
 A `JourneyDriver` works the kiosk the way a citizen and the simulated devices do:
 it inserts a demo card into the simulated reader, shows an e-card code to the
@@ -41,20 +41,23 @@ class ScriptClock:
 
 
 def start_kiosk(settings, size: tuple[int, int] = (1920, 1080), clock: ScriptClock | None = None, *,
-                record_speech: bool = False):
+                record_speech: bool = False, technician_options: dict | None = None):
     """A kiosk with its window shown (offscreen: laid out and focusable as on the panel), its devices
-    open and its back office up: what journeys, benchmarks and tests start from. Returns (kiosk, window)."""
-    from kiosk.app import KioskApplication
+    open and its back office up: what journeys, benchmarks and tests start from. Returns (kiosk, window).
 
-    kiosk = KioskApplication(settings, clock=clock)
-    kiosk.record_speech = record_speech
-    window = kiosk.build_window()
-    window.resize(*size)
-    window.show()
-    kiosk.start_services()
-    kiosk.wait_for_devices()
-    kiosk.wait_for_backoffice()
-    return kiosk, window
+    The start order is `KioskApp.start`'s, the one `kiosk run` uses."""
+    from kiosk_app.composition import KioskApp, qt_application
+
+    qt_application()
+    kiosk = KioskApp(settings, clock=clock, record_speech=record_speech, technician_options=technician_options)
+    kiosk.start(size=size)
+    try:
+        kiosk.wait_until_started()
+    except BaseException:
+        kiosk.shutdown()
+        kiosk.window.close()
+        raise
+    return kiosk, kiosk.window
 
 
 class JourneyDriver:
@@ -146,7 +149,7 @@ class JourneyDriver:
         return self.kiosk.wait_for_devices()
 
     def insert_card(self, card_number: str) -> None:
-        from kiosk.demo_cards import demo_card_record
+        from kiosk_demo.cards import demo_card_record
 
         self.devices().card_reader.insert_card(demo_card_record(card_number))
 
@@ -155,7 +158,7 @@ class JourneyDriver:
 
     def show_ecard(self, citizen_key: str) -> None:
         """The code the citizen's phone would show, issued by the (demo) back office, scanned."""
-        from kiosk.demo_cards import demo_ecard_code
+        from kiosk_demo.cards import demo_ecard_code
 
         code = demo_ecard_code(self.kiosk.wait_for_backoffice().client, citizen_key)
         self.devices().qr_scanner.scan(code)
@@ -171,7 +174,7 @@ class JourneyDriver:
         self.wait_screen(Screen.PIN)
         if shots:
             self.shot("pin")
-        from kiosk.demo_cards import demo_pin
+        from kiosk_demo.cards import demo_pin
 
         self.enter_pin(demo_pin(card_number))
         self.wait_screen(Screen.MENU)

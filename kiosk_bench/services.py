@@ -1,4 +1,4 @@
-"""`kiosk bench ...`: performance figures printed beside their targets, never asserted."""
+"""`kiosk bench backoffice|devices|operations`: figures of the core and the drivers, printed beside their targets, never asserted."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _bench_card_through_pcscd(iterations: int, pcscd=None) -> None:
     from devices.card.pcscd_runner import PcscdRunner, find_pcscd
     from devices.card.virtual_card import VirtualCard, vpcd_reader_name
     from devices.model import DeviceState, MediaState, StatusChanged
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     if pcscd is None and find_pcscd() is None:
         print("card through pcscd: not measured, pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
@@ -150,7 +150,7 @@ def run_devices_bench(iterations: int = 50, pcscd=None) -> int:
     from devices.interfaces import ReceiptPrinterCapabilities
     from devices.receipt.escpos_encoder import encode_receipt
     from devices.simulators.card_reader import SimulatedCardReader
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     print(f"card through real pcscd + vpcd + virtual card, {iterations} insertions "
           "(detection is pcscd's polling of the vpcd slot; USB CCID readers interrupt instead)")

@@ -1,7 +1,9 @@
 """The `kiosk` command: one entry point, a subcommand per job.
 
 Subcommands import what they need when they run, so `kiosk run` reaches the attract
-screen without loading the back-office client, the server or the printing code.
+screen without loading the back-office client, the server or the printing code. The
+commands that need an optional extra (`backoffice`, `demo`, `bench`) say which one to
+install when it is missing, instead of failing with a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,34 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_CONFIG = 2
+
+# The modules each pip extra brings (pyproject.toml, [project.optional-dependencies]).
+EXTRA_MODULES = {"backoffice": ("fastapi", "uvicorn"), "demo": ("fastapi", "uvicorn")}
+
+
+def missing_extra(extra: str, command: str) -> str | None:
+    """One line naming the extra to install when a module it brings cannot be found, else None.
+
+    Looked up, not imported: the windowed demo's first frame should not wait for FastAPI."""
+    import importlib.util
+
+    for module in EXTRA_MODULES[extra]:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):   # ValueError: marked unimportable (None in sys.modules)
+            found = False
+        if not found:
+            return (f"kiosk {command}: needs the '{extra}' extra ({module} is not installed); "
+                    f"install it with: pip install 'si-kiosk[{extra}]'")
+    return None
+
+
+def _require_extra(extra: str, command: str) -> int | None:
+    problem = missing_extra(extra, command)
+    if problem is None:
+        return None
+    print(problem, file=sys.stderr)
+    return EXIT_CONFIG
 
 
 def _add_demo(subparsers) -> None:
@@ -126,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from kiosk.app import run_demo
+    refused = _require_extra("demo", "demo")
+    if refused is not None:
+        return refused
+    from kiosk_demo.demo import run_demo
 
     return run_demo(args.profile, headless_out=args.out if args.headless else None, scenarios=args.scenario)
 
@@ -134,13 +167,13 @@ def _cmd_demo(args) -> int:
 def _cmd_run(args) -> int:
     import os
 
-    from kiosk.app import RESTART_EXIT_CODE, run_kiosk
+    from kiosk_app.composition import RESTART_EXIT_CODE, run_kiosk
 
     code = run_kiosk(args.profile)
     if code == RESTART_EXIT_CODE and "INVOCATION_ID" not in os.environ:
         # Not under systemd (which restarts it by itself): start again in place.
         sys.stdout.flush()
-        os.execv(sys.executable, [sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())",
+        os.execv(sys.executable, [sys.executable, "-c", "from kiosk_app.cli import main; raise SystemExit(main())",
                                   *sys.argv[1:]])
     return code
 
@@ -148,7 +181,7 @@ def _cmd_run(args) -> int:
 def _cmd_config(args) -> int:
     from kiosk.config import profile_path
     from kiosk.config_check import check_profile
-    from kiosk.app import build_brand_theme   # no Qt: checks the brand colours' contrast before deployment
+    from kiosk_app.composition import build_brand_theme   # no Qt: checks the brand colours' contrast before deployment
 
     settings, problems = check_profile(args.profile)   # a non-demo profile also as deployed on this machine
     build_brand_theme(settings, profile_path(args.profile))
@@ -166,6 +199,9 @@ def _cmd_config(args) -> int:
 
 
 def _cmd_backoffice(args) -> int:
+    refused = _require_extra("backoffice", "backoffice")
+    if refused is not None:
+        return refused
     from backoffice.cli import run
 
     return run(args, prog="kiosk backoffice")
@@ -204,7 +240,7 @@ def _cmd_diag(args) -> int:
 
 def _cmd_virtual_card(args) -> int:
     from devices.card.virtual_card import CardFault, run_virtual_card
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     try:
         record = demo_card_record(args.card_number)
@@ -220,20 +256,24 @@ def _cmd_virtual_card(args) -> int:
 
 
 def _cmd_bench(args) -> int:
+    # Every bench but `devices` runs the reference back office (embedded or in its own process).
+    refused = _require_extra("demo", f"bench {args.target}") if args.target != "devices" else None
+    if refused is not None:
+        return refused
     if args.target == "ui":
-        from kiosk.app import run_ui_bench
+        from kiosk_bench.ui_bench import run_ui_bench
 
         return run_ui_bench(sessions=args.sessions, iterations=args.iterations or 20, parts=args.only,
                             pcscd=not args.no_pcscd, trace_python=args.tracemalloc)
     if args.target == "operations":
-        from kiosk.bench import run_operations_bench
+        from kiosk_bench.services import run_operations_bench
 
         return run_operations_bench(iterations=args.iterations or 200)
     if args.target == "devices":
-        from kiosk.bench import run_devices_bench
+        from kiosk_bench.services import run_devices_bench
 
         return run_devices_bench(iterations=args.iterations or 50)
-    from kiosk.bench import run_backoffice_bench
+    from kiosk_bench.services import run_backoffice_bench
 
     return run_backoffice_bench(iterations=args.iterations or 200)
 

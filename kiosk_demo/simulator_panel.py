@@ -18,7 +18,7 @@ from devices.simulators.faults import SimulatedFault
 class SimulatorPanel(QWidget):
     def __init__(self, kiosk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from kiosk.demo_cards import demo_people
+        from kiosk_demo.cards import demo_people
 
         self.kiosk = kiosk
         self.setWindowTitle("Simulator controls — demo only")
@@ -89,7 +89,7 @@ class SimulatorPanel(QWidget):
         return self._devices().qr_scanner
 
     def insert_card(self) -> None:
-        from kiosk.demo_cards import demo_card_record
+        from kiosk_demo.cards import demo_card_record
 
         self._devices().card_reader.insert_card(demo_card_record(self.card_choice.currentData()))
 
@@ -97,7 +97,7 @@ class SimulatorPanel(QWidget):
         self._devices().card_reader.remove_card()
 
     def scan_ecard(self) -> None:
-        from kiosk.demo_cards import demo_ecard_code
+        from kiosk_demo.cards import demo_ecard_code
 
         key = self.ecard_choice.currentData()
 

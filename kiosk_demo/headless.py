@@ -16,11 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.app import KioskApplication, qt_application
 from kiosk.config import KioskSettings
-from kiosk.demo_checks import print_backoffice_check, print_device_check
 from kiosk.redaction import LOG_FILE_NAME, configure_logging
-from ui.demo_scenarios import SCENARIOS, JourneyDriver, ScriptClock
+from kiosk_app.composition import qt_application
+from kiosk_demo.checks import print_backoffice_check, print_device_check
+from kiosk_demo.scenarios import SCENARIOS, JourneyDriver, ScriptClock, start_kiosk
 
 log = logging.getLogger("kiosk.demo")
 
@@ -73,27 +73,24 @@ def run_scenarios(settings: KioskSettings, out_dir: Path, names: list[str]) -> i
     for name in names:
         script, size = SCENARIOS[name]
         clock = ScriptClock()
-        kiosk = KioskApplication(settings, clock=clock)
-        window = kiosk.build_window()
-        window.resize(*size)
-        window.show()   # offscreen platform: laid out and focusable like on the panel
-        kiosk.start_services()
-        driver = JourneyDriver(kiosk, out_dir / name, size, clock)
+        kiosk = driver = None
         try:
-            kiosk.wait_for_devices()
-            kiosk.wait_for_backoffice()
+            kiosk, window = start_kiosk(settings, size, clock)
+            driver = JourneyDriver(kiosk, out_dir / name, size, clock)
             script(driver)
             print(f"scenario {name}: {len(driver.shots)} screens, {len(driver.receipts)} receipt(s), "
                   f"{len(driver.certificates)} certificate(s) in {out_dir / name}", flush=True)
         except Exception as error:  # reported, and the remaining scenarios still run
             failures += 1
-            driver.shot("failed")
+            if driver is not None:
+                driver.shot("failed")
             log.exception("scenario %s failed", name)
             print(f"scenario {name}: FAILED ({error})", flush=True)
         finally:
-            kiosk.shutdown()
-            window.close()
-            window.deleteLater()
+            if kiosk is not None:
+                kiosk.shutdown()
+                window.close()
+                window.deleteLater()
     outcome = f"{failures} of {len(names)} FAILED" if failures else f"{len(names)} done"
     print(f"scenarios: {outcome} in {time.monotonic() - started:.0f} s; screens (PNG), receipts (text and PNG) "
           f"and certificates (PDF) are in {out_dir}/<scenario>/, the log in {log_file}")
@@ -110,9 +107,7 @@ def render_demo(settings: KioskSettings, out_dir: Path) -> int:
     log_file = _log_to_file(settings, out_dir)
     noise_filter = filter_offscreen_noise()  # noqa: F841 (kept alive for the run)
     qt_application()
-    kiosk = KioskApplication(settings)
-    window = kiosk.build_window()
-    kiosk.start_services()
+    kiosk, window = start_kiosk(settings)
     written = []
     for width, height in SCREENSHOT_SIZES:
         for language in ("zh", "en"):
@@ -125,8 +120,7 @@ def render_demo(settings: KioskSettings, out_dir: Path) -> int:
         print(f"screen: {path}")
     try:
         print_device_check(kiosk.wait_for_devices(), out_dir)
-        link = kiosk.wait_for_backoffice()
-        print_backoffice_check(link)
+        print_backoffice_check(kiosk.wait_for_backoffice())
     finally:
         kiosk.shutdown()
     print(f"files are in {out_dir}, the log in {log_file}")

@@ -13,7 +13,7 @@ def print_device_check(devices, out_dir: Path) -> None:
     from devices.document.layout import sample_certificate
     from devices.receipt.escpos_decode import decode_escpos
     from devices.receipt.layout import test_page
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     reader, receipt_printer, document_printer = devices.card_reader, devices.receipt_printer, devices.document_printer
     record = demo_card_record("A00000019")

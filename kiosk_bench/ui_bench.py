@@ -31,7 +31,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.flow_state import Intent, Screen
-from ui.demo_scenarios import JourneyDriver
+from kiosk_demo.scenarios import JourneyDriver
 from kiosk.services.contributions import ContributionsScreens
 from kiosk.services.enrolment import EnrolmentScreens
 from kiosk.services.pension_transfer import TransferScreens
@@ -58,13 +58,13 @@ def bench_start(profile: str, runs: int, label: str = "") -> None:
     # checkout under PYTHONDONTWRITEBYTECODE would recompile the sources on every start.
     import compileall
 
-    for package in ("kiosk", "ui", "devices"):
+    for package in ("kiosk", "kiosk_app", "ui", "devices"):
         compileall.compile_dir(REPO / package, quiet=1)
     times, memory = [], []
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KIOSK_EXIT_AFTER_FIRST_FRAME="1")
     for _ in range(runs):
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "run", "--profile", profile], env=env,
+        done = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "run", "--profile", profile], env=env,
                               cwd=REPO, capture_output=True, text=True, timeout=60)
         line = next((ln for ln in done.stdout.splitlines() if ln.startswith("FIRST_FRAME")), None)
         if line is None:
@@ -79,7 +79,7 @@ def bench_start(profile: str, runs: int, label: str = "") -> None:
 
 
 def _kiosk(settings):
-    from ui.demo_scenarios import start_kiosk
+    from kiosk_demo.scenarios import start_kiosk
 
     return start_kiosk(settings)
 
@@ -138,7 +138,7 @@ def bench_card_to_menu_simulator(settings, iterations: int) -> None:
 def bench_card_to_menu_pcscd(settings, iterations: int) -> None:
     from devices.card.pcscd_runner import PcscdRunner, find_pcscd
     from devices.card.virtual_card import VirtualCard
-    from kiosk.demo_cards import demo_card_record
+    from kiosk_demo.cards import demo_card_record
 
     if find_pcscd() is None:
         print("pcscd: not measured, pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
@@ -247,7 +247,7 @@ def _separate_backoffice(settings, response_delay_s: float = 0.0):
         port = probe.getsockname()[1]
     scratch = tempfile.mkdtemp(prefix="kiosk-bench-backoffice-")
     # --demo: the demo profile's terminal and demo data, as `kiosk demo` embeds it.
-    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "backoffice", "--demo", "--port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "kiosk_app.cli", "backoffice", "--demo", "--port", str(port),
                                "--db", f"{scratch}/backoffice.sqlite3",
                                "--response-delay-s", str(response_delay_s)], cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -391,7 +391,7 @@ def run_ui_bench(*, sessions: int = 2000, iterations: int = 20, start_runs: int 
 
     wanted = set(parts or UI_BENCH_PARTS)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from ui.demo_run import filter_offscreen_noise
+    from kiosk_demo.headless import filter_offscreen_noise
 
     noise_filter = filter_offscreen_noise()  # noqa: F841 (kept alive for the bench)
     QApplication.instance() or QApplication(["kiosk-bench"])
