@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # models are data here; pydantic is imported by the client, a
 
 @dataclasses.dataclass(frozen=True)
 class Pressed:
-    intent: Intent
+    intent: Intent | str          # a service's own press arrives as its name (kiosk/service_api.py)
     value: object = None
 
 

@@ -50,7 +50,10 @@ class FlowBridge(QObject):
     def intent(self, intent: str, value: object = None) -> None:
         """A screen's request (connected to every screen's `intent` signal)."""
         self._touch_pending = False
-        self._deliver(flow.Pressed(Intent(intent), value))
+        # A press every journey knows becomes its Intent; a service's own press stays its name,
+        # which equals the service's StrEnum member (kiosk/service_api.py).
+        known = intent in Intent._value2member_map_
+        self._deliver(flow.Pressed(Intent(intent) if known else intent, value))
 
     # Touches that hit no button still count as activity and stop speech.
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

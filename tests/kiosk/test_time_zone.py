@@ -24,6 +24,7 @@ from kiosk.journal_commands import format_entry
 from kiosk.messages import MessageCatalog
 from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
 from kiosk.services.contributions import LoadContributions
+from kiosk.services.pension_transfer.receipt import transfer_receipt
 
 INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
 SHANGHAI_MINUTE = "2026-12-08 00:30"
@@ -108,12 +109,13 @@ def controller():
 
 
 def test_flow_receipts_print_shanghai_time(host_zone, controller) -> None:
-    layout, _ = controller(fixed())._receipt_for(flow.PrintReceipt(CITIZEN, transfer(INSTANT), "zh"))
+    made = controller(fixed())
+    layout, _ = transfer_receipt(CITIZEN, transfer(INSTANT), made.receipt_common("zh"))
     assert line(layout, "时间") == SHANGHAI_MINUTE and line(layout, "提交时间") == SHANGHAI_MINUTE
 
 
 def test_without_a_configured_clock_the_flow_uses_shanghai_not_the_host(host_zone, controller) -> None:
-    layout, _ = controller()._receipt_for(flow.PrintReceipt(CITIZEN, transfer(INSTANT), "zh"))
+    layout, _ = transfer_receipt(CITIZEN, transfer(INSTANT), controller().receipt_common("zh"))
     expected = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
     assert line(layout, "时间") in {(expected + dt.timedelta(minutes=delta)).strftime("%Y-%m-%d %H:%M")
                                    for delta in (-1, 0, 1)}
@@ -130,8 +132,8 @@ def test_contribution_years_start_from_the_terminal_date(host_zone, controller) 
             asked.append((period_from, period_to))
             return SimpleNamespace(rows=[])
 
-    loaded = controller(fixed(NEW_YEAR_INSTANT))._load_contributions(Client(), LoadContributions(
-        token="t", year=None, insurance_type=None, page=1, page_size=10))
+    made = controller(fixed(NEW_YEAR_INSTANT), Client())
+    loaded = LoadContributions(token="t", year=None, insurance_type=None, page=1, page_size=10).perform(made, None)
     assert loaded.years[0] == 2027 and loaded.year == 2027   # new year's day in the hall, not 31 December
     assert asked[0] == ("202001", "202712")
 

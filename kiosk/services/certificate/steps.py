@@ -246,12 +246,12 @@ def _print(journey: Journey) -> None:
 
 def on_choose(journey: Journey, intent, value: object) -> bool:
     view: CertificateView = journey.view
-    if intent is CertificateIntent.SELECT_KIND:
+    if intent == CertificateIntent.SELECT_KIND:
         try:
             journey.set_view(replace(view, kind=CertificateKind(value)))
         except ValueError:
             pass
-    elif intent is CertificateIntent.SELECT_RANGE:
+    elif intent == CertificateIntent.SELECT_RANGE:
         try:
             journey.set_view(with_period(journey, replace(view, range=CertificateRange(value))))
         except ValueError:

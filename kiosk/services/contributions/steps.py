@@ -106,10 +106,10 @@ def on_contributions(journey: Journey, intent, value: object) -> bool:
         page = view.page_number + (1 if value > 0 else -1)
         if 1 <= page <= view.page_count:
             reload(journey, page=page)
-    elif intent is ContributionsIntent.SELECT_YEAR and isinstance(value, int) and value in view.years:
+    elif intent == ContributionsIntent.SELECT_YEAR and isinstance(value, int) and value in view.years:
         journey.set_view(replace(view, year=value))
         reload(journey, page=1)
-    elif intent is ContributionsIntent.SELECT_TYPE:
+    elif intent == ContributionsIntent.SELECT_TYPE:
         try:
             chosen = InsuranceType(value) if value else None
         except ValueError:

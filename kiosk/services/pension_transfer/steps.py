@@ -153,10 +153,10 @@ def on_from(journey: Journey, intent, value: object) -> bool:
     view: TransferView = journey.view
     if intent is Intent.BACK and view.province:
         journey.set_view(replace(view, province="", city=""))   # Back from the cities is the provinces
-    elif intent is TransferIntent.SELECT_PROVINCE and isinstance(value, str):
+    elif intent == TransferIntent.SELECT_PROVINCE and isinstance(value, str):
         if value == "" or cities_of(value):
             journey.set_view(replace(view, province=value, city=""))
-    elif intent is TransferIntent.SELECT_CITY and isinstance(value, str) and view.province:
+    elif intent == TransferIntent.SELECT_CITY and isinstance(value, str) and view.province:
         if any(city.code == value for city in cities_of(view.province)):
             journey.set_view(replace(view, city=value))
             journey.run(CheckEligibility(journey.token, value), "busy.checking_eligibility")
