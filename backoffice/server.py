@@ -102,6 +102,11 @@ class EmbeddedBackoffice:
         return self
 
     @property
+    def app(self):
+        """The FastAPI application: a site adds its own services' routes here (docs/adding-a-service.md)."""
+        return self._delay.app
+
+    @property
     def running(self) -> bool:
         return self._server is not None
 

@@ -201,6 +201,14 @@ class BackofficeClient:
         return self._call("POST", f"/v1/terminals/{quote(self._terminal_id, safe='')}/heartbeat",
                           models.HeartbeatAck, body=report, retry=False)
 
+    def citizen_read(self, path: str, response_model: type[ModelT], token: str,
+                     params: dict | None = None) -> ModelT:
+        """GET one of a service's own `/v1/me/...` routes for the session's citizen, signed and
+        validated like every call (docs/adding-a-service.md)."""
+        if not path.startswith("/v1/me/"):
+            raise ValueError(f"a citizen read is under /v1/me/, not {path!r}")
+        return self._call("GET", path, response_model, token=token, params=params)
+
     # --- transport -------------------------------------------------------------------
 
     def _call(self, method: str, path: str, response_model: type[ModelT] | None, *,

@@ -26,7 +26,6 @@ from kiosk.clock import DEFAULT_TIME_ZONE, TerminalClock, load_zone
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = "default.toml"
-SERVICES = ("enrolment", "contributions", "certificate", "pension_transfer")
 DEVICE_CLASSES = ("card_reader", "qr_scanner", "receipt_printer", "document_printer")
 COLOUR_NAMES = ("primary", "primary_active", "primary_tint", "background", "surface", "text", "text_on_primary",
                 "muted", "warning", "danger")
@@ -214,13 +213,21 @@ class DeviceSettings:
         _check(not off, "devices.required", f"{', '.join(off)} is required but its driver is \"none\"")
 
 
+def built_in_service_names() -> tuple[str, ...]:
+    """The services the registry offers (kiosk/services/): what `services.enabled` may name."""
+    from kiosk.services import built_in_services
+
+    return tuple(service.name for service in built_in_services())
+
+
 @dataclasses.dataclass(frozen=True)
 class ServiceSettings:
-    enabled: tuple[str, ...] = SERVICES
+    enabled: tuple[str, ...] = dataclasses.field(default_factory=built_in_service_names)
 
     def validate(self) -> None:
-        unknown = [name for name in self.enabled if name not in SERVICES]
-        _check(not unknown, "services.enabled", f"unknown service {unknown!r}; known: {', '.join(SERVICES)}")
+        known = built_in_service_names()
+        unknown = [name for name in self.enabled if name not in known]
+        _check(not unknown, "services.enabled", f"unknown service {unknown!r}; known: {', '.join(known)}")
         _check(len(set(self.enabled)) == len(self.enabled), "services.enabled", "lists a service twice")
 
 

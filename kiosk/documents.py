@@ -604,6 +604,15 @@ def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, head
     return _finish(blocks + _receipt_foot(labels))
 
 
+def service_receipt(citizen: CitizenSummary, title: str, body: list, *, header: str, terminal_id: str,
+                    now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+    """A service's receipt: the shared head (masked name and ssn, time, terminal), its `body`
+    blocks (devices.receipt.layout), the shared foot; checked like every receipt."""
+    labels = _LABELS[_check_language(language)]
+    return _finish(_receipt_head(labels, plain_line(title), citizen, header, terminal_id, now) + list(body)
+                   + _receipt_foot(labels))
+
+
 def deferred_receipt(citizen: CitizenSummary, kind: str, reference: str, *, header: str, terminal_id: str,
                      now: dt.datetime, language: str = "zh") -> ReceiptLayout:
     """A submission this terminal holds in its outbox: never "submitted", always the reference."""

@@ -22,25 +22,26 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from kiosk import availability
 from kiosk.errors import ErrorKind, KioskError
 from kiosk.flow_events import (BackofficeChanged, CallStaff, CancelTasks, CardPresence, CloseSession, CodeScanned,
                                DevicesChanged, Effect, EnableScanner, Event, MaintenanceChanged, OpenCardSession,
                                OpenEcardSession, Pressed, PrintReceipt, ReadCard, Record, RunTask, Speak, StopSpeech,
                                SubmissionDeferred, TaskDone, TaskFailed, Tick, VerifyPin, WipeSession)
 from kiosk.flow_journey import ServiceJourney, Session
-from kiosk.flow_state import Countdown, FlowState, Intent, MessageKind, MessageView, Screen, ServiceTile
+from kiosk.flow_state import FlowSettings, FlowState, Intent, MessageKind, MessageView, Screen, ServiceTile
 from kiosk.identification import Identification
+from kiosk.idle_timer import IdleTimer
 from kiosk.service_api import ServiceModule, ServiceTask, Step
 
-__all__ = ["BackofficeChanged", "CallStaff", "CancelTasks", "CardPresence", "CloseSession", "CodeScanned",
-           "DevicesChanged", "Effect", "EnableScanner", "Event", "FlowMachine", "FlowSettings", "MaintenanceChanged",
-           "OpenCardSession", "OpenEcardSession", "Pressed", "PrintReceipt", "ReadCard", "Record", "RunTask", "Speak",
-           "StopSpeech", "SubmissionDeferred", "TaskDone", "TaskFailed", "Tick", "VerifyPin", "WipeSession"]
+__all__ = ["BackofficeChanged", "CallStaff", "CancelTasks", "CardPresence", "CloseSession", "CodeScanned", "DevicesChanged",
+           "Effect", "EnableScanner", "Event", "FlowMachine", "FlowSettings", "MaintenanceChanged", "OpenCardSession",
+           "OpenEcardSession", "Pressed", "PrintReceipt", "ReadCard", "Record", "RunTask", "Speak", "StopSpeech",
+           "SubmissionDeferred", "TaskDone", "TaskFailed", "Tick", "VerifyPin", "WipeSession"]
 
 GOODBYE_SECONDS = 8                      # an e-card goodbye returns to attract by itself
-SPOKEN_COUNTDOWN_AT = (10,)              # besides the start of the warning
 
 # What each shared screen says (a service's step names its own).
 CORE_SPEECH_KEYS: dict[Screen, str] = {
@@ -52,27 +53,6 @@ CORE_SPEECH_KEYS: dict[Screen, str] = {
     Screen.GOODBYE: "goodbye.speech",
     Screen.OUT_OF_SERVICE: "out_of_service.speech",
 }
-# A service the menu cannot offer without this device says why.
-_DEVICE_REASONS = {"document_printer": "menu.unavailable.printer", "receipt_printer": "menu.unavailable.printer"}
-
-
-@dataclass(frozen=True)
-class FlowSettings:
-    idle_timeout_s: int = 120
-    warning_s: int = 30
-    max_extensions: int = 10
-    enabled_services: tuple[str, ...] = ("enrolment", "contributions", "certificate", "pension_transfer")
-    shuffle_pin_keypad: bool = False
-    language: str = "zh"
-    required_devices: tuple[str, ...] = ("card_reader",)   # out of service without one of these
-
-    @classmethod
-    def from_settings(cls, settings) -> "FlowSettings":
-        return cls(idle_timeout_s=settings.session.idle_timeout_s, warning_s=settings.session.warning_s,
-                   max_extensions=settings.session.max_extensions,
-                   enabled_services=tuple(settings.services.enabled),
-                   shuffle_pin_keypad=settings.ui.shuffle_pin_keypad, language=settings.terminal.language,
-                   required_devices=tuple(settings.devices.required))
 
 
 class FlowMachine:
@@ -98,10 +78,8 @@ class FlowMachine:
         self._maintenance = False
         self.card_present = False
         self._ticket = 0
-        self.pending: dict[int, tuple[ServiceTask, str, str]] = {}   # ticket -> (task, screen on cancel, service)
-        self.last_activity = 0.0
-        self._extensions_used = 0
-        self._warned_at: set[int] = set()
+        self.pending: dict[int, tuple[ServiceTask, str, str]] = {}   # ticket: (task, screen on cancel, service)
+        self.idle = IdleTimer(settings.idle_timeout_s, settings.warning_s, settings.max_extensions)
         self.goodbye_since: float | None = None
         self.before_overlay: FlowState | None = None         # screen to return to after a help/staff message
         self.now = 0.0
@@ -121,9 +99,8 @@ class FlowMachine:
         before = self.state
         effects: list[Effect] = []
         if isinstance(event, Pressed):
-            exhausted = event.intent is Intent.MORE_TIME and self._extensions_used >= self.settings.max_extensions
-            if not exhausted:   # an exhausted "more time" is not a way around the limit
-                self.last_activity = now
+            if not (event.intent is Intent.MORE_TIME and self.idle.exhausted):
+                self.idle.activity(now)   # an exhausted "more time" is not a way around the limit
             effects.append(StopSpeech())   # any touch stops current speech
             self._pressed(event, effects)
         elif isinstance(event, CardPresence):
@@ -223,8 +200,7 @@ class FlowMachine:
             effects.append(CloseSession(self.session.token))
             effects.append(Record("session.ended", (("reason", reason),)))
         self.session = Session()
-        self._extensions_used = 0
-        self._warned_at.clear()
+        self.idle.reset()
         self.before_overlay = None
         effects.append(WipeSession(reason))
         # Fresh views; language and text size stay for the goodbye and reset at the idle screen.
@@ -235,33 +211,12 @@ class FlowMachine:
         return FlowState(views={service.name: service.new_view() for service in self.services}, **fields)
 
     def _menu_tiles(self) -> tuple[ServiceTile, ...]:
-        tiles = []
-        enabled = set(self.settings.enabled_services)
-        for service in self.services:
-            for entry in service.menu:
-                reason = ""
-                missing = [name for name in entry.needs if not getattr(self.devices, name, True)]
-                if (entry.profile_name or service.name) not in enabled:
-                    reason = "menu.unavailable.profile"
-                elif not self._backoffice_up:
-                    reason = "menu.unavailable.backoffice"
-                elif missing:
-                    reason = _DEVICE_REASONS.get(missing[0], "menu.unavailable.device")
-                tiles.append(ServiceTile(entry.name, not reason, reason))
-        return tuple(tiles)
+        return availability.menu_tiles(self.services, self.settings.enabled_services, self.devices,
+                                       self._backoffice_up)
 
     def _out_of_service_key(self) -> str:
-        if self._maintenance:
-            return "out_of_service.maintenance"
-        if any(not getattr(self.devices, name, True) for name in self.settings.required_devices):
-            return "out_of_service.device"
-        if not self._backoffice_up:
-            return "out_of_service.terminal" if self._terminal_refused else "out_of_service.backoffice"
-        if not self.devices.card_reader and not self.devices.qr_scanner:
-            return "out_of_service.no_identification"
-        if not any(tile.available for tile in self._menu_tiles()):
-            return "out_of_service.backoffice"
-        return ""
+        return availability.out_of_service_key(self.settings.required_devices, self.devices, self._backoffice_up,
+                                               self._terminal_refused, self._maintenance, self._menu_tiles())
 
     def _after(self, before: FlowState, effects: list[Effect]) -> None:
         wanted = self.identification.scanner_wanted()
@@ -282,9 +237,7 @@ class FlowMachine:
         intent, value, state = event.intent, event.value, self.state
         if state.countdown is not None:
             if intent is Intent.MORE_TIME:
-                if self._extensions_used < self.settings.max_extensions:
-                    self._extensions_used += 1
-                    self._warned_at.clear()
+                if self.idle.extend():
                     self.state = replace(state, countdown=None)
                 return
             if intent is Intent.FINISH:
@@ -292,7 +245,7 @@ class FlowMachine:
                 return
             # Any other press is activity too: the warning goes away.
             self.state = replace(state, countdown=None)
-            self._warned_at.clear()
+            self.idle.dismiss_warning()
         if intent is Intent.LANGUAGE:
             if value in ("zh", "en"):
                 self.state = replace(self.state, language=value)
@@ -392,22 +345,16 @@ class FlowMachine:
         if screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE):
             return
         if screen is Screen.BUSY:
-            self.last_activity = now   # waiting for the kiosk is not the citizen being idle
+            self.idle.activity(now)   # waiting for the kiosk is not the citizen being idle
             return
-        idle = now - self.last_activity
-        limit = self.settings.idle_timeout_s
-        if idle >= limit:
+        timed_out, countdown, spoken = self.idle.check(now)
+        if timed_out:
             self._timed_out(effects)
             return
-        left = int(limit - idle + 0.999)
-        if left <= self.settings.warning_s:
-            extensions_left = self.settings.max_extensions - self._extensions_used
-            self.state = replace(self.state, countdown=Countdown(left, extensions_left))
-            if not self._warned_at or (left in SPOKEN_COUNTDOWN_AT and left not in self._warned_at):
-                self._warned_at.add(left)
-                effects.append(Speak("countdown.speech", (("seconds", str(left)),), self.state.language))
-        elif self.state.countdown is not None:
-            self.state = replace(self.state, countdown=None)
+        if countdown is not None or self.state.countdown is not None:
+            self.state = replace(self.state, countdown=countdown)
+        if spoken is not None:
+            effects.append(Speak("countdown.speech", (("seconds", str(spoken)),), self.state.language))
 
     def _timed_out(self, effects: list[Effect]) -> None:
         timeout = MessageView(kind=MessageKind.INFO, title_key="message.timeout.title",
@@ -424,7 +371,7 @@ class FlowMachine:
         if pending is None:
             return   # cancelled, or from a session that has ended: never shown
         task, _, service_name = pending
-        self.last_activity = self.now
+        self.idle.activity(self.now)
         if isinstance(event, TaskDone):
             if isinstance(task, PrintReceipt):
                 self.state = replace(self.state, receipt_status="printed")

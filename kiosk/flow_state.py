@@ -130,3 +130,22 @@ class FlowState:
     def view(self, service: str):
         """The view of `service` (its screens call this with their own service's name)."""
         return self.views[service]
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowSettings:
+    idle_timeout_s: int = 120
+    warning_s: int = 30
+    max_extensions: int = 10
+    enabled_services: tuple[str, ...] = ("enrolment", "contributions", "certificate", "pension_transfer")
+    shuffle_pin_keypad: bool = False
+    language: str = "zh"
+    required_devices: tuple[str, ...] = ("card_reader",)   # out of service without one of these
+
+    @classmethod
+    def from_settings(cls, settings) -> "FlowSettings":
+        return cls(idle_timeout_s=settings.session.idle_timeout_s, warning_s=settings.session.warning_s,
+                   max_extensions=settings.session.max_extensions,
+                   enabled_services=tuple(settings.services.enabled),
+                   shuffle_pin_keypad=settings.ui.shuffle_pin_keypad, language=settings.terminal.language,
+                   required_devices=tuple(settings.devices.required))

@@ -46,7 +46,7 @@ class Identification:
         was_present, m.card_present = m.card_present, present
         screen = m.state.screen
         if present and not was_present:
-            m.last_activity = m.now
+            m.idle.activity(m.now)
             if self._may_start():
                 m.before_overlay = None
                 m.run(ReadCard(), effects, "busy.reading_card", cancellable=False)
@@ -64,7 +64,7 @@ class Identification:
         m = self._machine
         if self._may_start():
             m.before_overlay = None
-            m.last_activity = m.now
+            m.idle.activity(m.now)
             m.state = replace(m.state, identified_by="ecard")
             m.run(OpenEcardSession(payload), effects, "busy.verifying_ecard", cancellable=False)
 

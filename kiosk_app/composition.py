@@ -102,12 +102,17 @@ class KioskApp:
     """
 
     def __init__(self, settings: KioskSettings, *, clock=None, record_speech: bool = False,
-                 technician_options: dict | None = None) -> None:
-        from kiosk.messages import MessageCatalog
+                 technician_options: dict | None = None, services=None, service_screens=None) -> None:
+        from kiosk.messages import MessageCatalog, default_messages
         from kiosk.operations import storage_directory
+        from kiosk.services import built_in_services
         from ui.main_window import MainWindow
+        from ui.services import built_in_screens
 
         self.settings = settings
+        # The services offered and their screens (docs/adding-a-service.md): the registry's, or a site's.
+        self.services = built_in_services() if services is None else tuple(services)
+        self.service_screens = built_in_screens() if service_screens is None else tuple(service_screens)
         self.print_listeners: list = []       # called with each PrintedPaper (demo output, tests)
         self.speech_requests: list = []
         self._record_speech = record_speech
@@ -124,7 +129,7 @@ class KioskApp:
 
         ui_settings = settings.ui
         self.theme = build_brand_theme(settings)
-        self.catalog = MessageCatalog()
+        self.catalog = MessageCatalog(default_messages(self.services))
         self.window = MainWindow(self.catalog, self.theme, ui_settings.branding_zh,
                                  fullscreen=ui_settings.fullscreen, frameless=ui_settings.frameless)
         self.speech = self._build_speech()
@@ -288,7 +293,7 @@ class KioskApp:
 
         if self.window.flow_screens():
             return
-        screens = build_flow_screens(self.catalog, self.theme)
+        screens = build_flow_screens(self.catalog, self.theme, self.service_screens)
         overlay = CountdownOverlay(self.catalog, self.theme, self.window)
         self.window.add_flow_screens(screens, overlay)
         for screen in screens.values():
@@ -322,7 +327,8 @@ class KioskApp:
                               seal_images=tuple(
                                   (office, str(settings.resolve_path(path))) for office, path in
                                   settings.devices.document_printer.seal_image_paths().items()))
-        machine = FlowMachine(FlowSettings.from_settings(settings), today=paper.wall_clock.today)
+        machine = FlowMachine(FlowSettings.from_settings(settings), services=self.services,
+                              today=paper.wall_clock.today)
         controller = FlowController(
             machine, self.catalog, post=bridge.post, on_state=self._draw, backoffice=self._client,
             paper=paper, speech=self.speech, speech_volume=settings.speech.volume, on_wipe=self._wipe_screens,

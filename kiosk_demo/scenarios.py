@@ -41,7 +41,8 @@ class ScriptClock:
 
 
 def start_kiosk(settings, size: tuple[int, int] = (1920, 1080), clock: ScriptClock | None = None, *,
-                record_speech: bool = False, technician_options: dict | None = None):
+                record_speech: bool = False, technician_options: dict | None = None, services=None,
+                service_screens=None):
     """A kiosk with its window shown (offscreen: laid out and focusable as on the panel), its devices
     open and its back office up: what journeys, benchmarks and tests start from. Returns (kiosk, window).
 
@@ -49,7 +50,8 @@ def start_kiosk(settings, size: tuple[int, int] = (1920, 1080), clock: ScriptClo
     from kiosk_app.composition import KioskApp, qt_application
 
     qt_application()
-    kiosk = KioskApp(settings, clock=clock, record_speech=record_speech, technician_options=technician_options)
+    kiosk = KioskApp(settings, clock=clock, record_speech=record_speech, technician_options=technician_options,
+                     services=services, service_screens=service_screens)
     kiosk.start(size=size)
     try:
         kiosk.wait_until_started()

@@ -64,6 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "A4打印机暂不可用或缺纸",
         "en": "A4 printer not available",
     },
+    "menu.unavailable.device": {
+        "zh": "所需设备暂不可用",
+        "en": "A device it needs is not working",
+    },
     "menu.unavailable.receipt_printer": {
         "zh": "凭条打印机暂不可用或缺纸",
         "en": "Receipt printer not available",

@@ -14,7 +14,7 @@ from devices.model import DeviceClass, DeviceState, MediaInserted, MediaRemoved,
 from devices.simulators.card_reader import SimulatedCardReader
 from devices.simulators.faults import SimulatedFault
 from devices.simulators.qr_scanner import SimulatedQrScanner
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 
 CARD = demo_card_record("A00000019")
 

@@ -18,7 +18,7 @@ from devices.simulators.faults import SimulatedFault
 from devices.simulators.printers import SimulatedDocumentPrinter, SimulatedReceiptPrinter
 from devices.simulators.qr_scanner import SimulatedQrScanner
 from kiosk import flow
-from kiosk.demo_cards import demo_card_record
+from kiosk_demo.cards import demo_card_record
 from kiosk.device_watch import DeviceWatch
 
 CARD = demo_card_record("A00000019")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import CONFIG_DIR, SERVICES, ConfigError, load_settings
+from kiosk.config import CONFIG_DIR, ConfigError, built_in_service_names, load_settings
 from ui.theme import Theme, brand_theme, contrast_ratio, relative_luminance
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def test_brand_theme_carries_the_logo_and_the_colour(profile: str) -> None:
 
 def test_service_hall_offers_everything_and_needs_card_reader_and_receipt_printer() -> None:
     hall = load_settings("service_hall")
-    assert hall.services.enabled == SERVICES
+    assert hall.services.enabled == built_in_service_names()
     assert hall.devices.required == ("card_reader", "receipt_printer")
     assert hall.session.idle_timeout_s == 120
     assert hall.devices.card_reader.driver == "pcsc"

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import load_settings
-from kiosk.flow_state import FlowState, Screen, Service, ServiceTile
+from kiosk.flow_state import FlowState, Screen, ServiceTile
 from tests.ui.conftest import lay_out
 from tests.ui.screen_checks import clipped_widgets, rich_text_labels, small_targets
 from tests.ui.test_screens_identify import citizen
@@ -38,7 +38,7 @@ def branding(settings, language: str) -> str:
 
 
 def menu_state(settings, language: str = "zh", elder: bool = False) -> FlowState:
-    tiles = tuple(ServiceTile(Service(name), True) for name in settings.services.enabled)
+    tiles = tuple(ServiceTile(name, True) for name in settings.services.enabled)
     return FlowState(screen=Screen.MENU, language=language, elder_mode=elder, citizen=citizen(), menu=tiles,
                      session_active=True, identified_by="card")
 
