@@ -34,9 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from devices.document.layout import A4Document, Table
 from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout, Rule, Text
 from kiosk.contract import identifiers
-from kiosk.contract.models import (Area, Certificate, CertificateKind, CitizenSummary, ContributionPage,
-                                   ContributionRow, ContributionStatus, Enrolment, EnrolmentStatus, InsuranceType,
-                                   PensionTransfer, StepState, TransferStatus, TransferStep)
+from kiosk.contract.models import (Area, CertificateKind, CitizenSummary, ContributionStatus, EnrolmentStatus,
+                                   InsuranceType, TransferStatus)
 
 LANGUAGES = ("zh", "en")
 HOTLINE = "12333"
@@ -92,7 +91,7 @@ _CERTIFICATE_KIND_NAMES = {
 
 # --- receipt labels: the one place their wording lives ---------------------------------
 
-_LABELS = {
+RECEIPT_LABELS = {
     "zh": {
         "title.contributions": "缴费明细",
         "title.certificate": "参保证明打印",
@@ -236,14 +235,14 @@ _LABELS = {
 }
 
 
-def _check_language(language: str) -> str:
+def check_language(language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"unknown print language {language!r}; expected one of {LANGUAGES}")
     return language
 
 
 def _name(table: dict, member, language: str) -> str:
-    return table[member][_check_language(language)]
+    return table[member][check_language(language)]
 
 
 def insurance_type_name(insurance_type: InsuranceType, language: str = "zh", *, short: bool = False) -> str:
@@ -304,7 +303,7 @@ def format_time(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _paper_zone(now: dt.datetime) -> dt.tzinfo:
+def paper_zone(now: dt.datetime) -> dt.tzinfo:
     """The zone every time on the paper is shown in: `now`'s, which the terminal clock set."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("a receipt needs the terminal clock's time (aware, in the terminal's zone), not a naive one")
@@ -346,25 +345,25 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
-def _masked_mobile(mobile: str) -> str:
+def masked_mobile(mobile: str) -> str:
     mobile = plain_line(mobile)
     return identifiers.mask_mobile(mobile) if _FULL_MOBILE.match(mobile) else mobile
 
 
-def _columns(text: str) -> int:
+def columns(text: str) -> int:
     """Printed width: ASCII one column, anything else (the Chinese font) two, as on the printer."""
     return sum(1 if char.isascii() else 2 for char in text)
 
 
-def _pad_right(text: str, width: int) -> str:
-    return text + " " * max(0, width - _columns(text))
+def pad_right(text: str, width: int) -> str:
+    return text + " " * max(0, width - columns(text))
 
 
-def _pad_left(text: str, width: int) -> str:
-    return " " * max(0, width - _columns(text)) + text
+def pad_left(text: str, width: int) -> str:
+    return " " * max(0, width - columns(text)) + text
 
 
-def _area_name(area: Area, language: str) -> str:
+def area_name(area: Area, language: str) -> str:
     return plain_line(area.name_en if language == "en" else area.name_zh)
 
 
@@ -384,7 +383,7 @@ def _guard_receipt(layout: ReceiptLayout) -> ReceiptLayout:
     return dataclasses.replace(layout, blocks=tuple(blocks))
 
 
-def _guard_document(document: A4Document) -> A4Document:
+def guard_document(document: A4Document) -> A4Document:
     """Every string on the certificate one plain line and ssn-free (the PDF has no columns to keep)."""
     clean = plain_line
     return dataclasses.replace(
@@ -401,56 +400,10 @@ def _guard_document(document: A4Document) -> A4Document:
 
 # --- the A4 certificate ----------------------------------------------------------------
 
-def certificate_document(certificate: Certificate, verify_url: str, *, seal_image: str = "") -> A4Document:
-    """The A4 参保证明, in Chinese with the English title as subtitle.
-
-    `verify_url` is the public verify base joined with `certificate.verify_path`; the QR
-    holds it so anyone holding the paper can check it until valid-until. `seal_image`: the
-    issuing office's own seal image file, if it has one configured; otherwise the seal is drawn.
-    """
-    content = certificate.content
-    period = f"{format_period(certificate.period_from)} 至 {format_period(certificate.period_to)}"
-    insurance = Table(
-        "参保情况", ("险种", "参保状态", "首次参保", "累计缴费月数"),
-        tuple((insurance_type_name(line.insurance_type), enrolment_status_name(line.status),
-               format_period(line.first_insured), str(line.months_paid)) for line in content.insurance)
-        or (("未查询到参保记录", "", "", ""),))
-    period_rows = tuple((line.employer, f"{format_period(line.period_from)} 至 {format_period(line.period_to)}",
-                         str(line.months), format_money(line.base)) for line in content.periods)
-    if period_rows:
-        period_rows += (("合计", "", str(sum(line.months for line in content.periods)), ""),)
-    else:
-        period_rows = (("证明期间内无缴费记录", "", "", ""),)
-    periods = Table("缴费情况", ("单位", "起止年月", "月数", "缴费基数（元）"), period_rows)
-    what = "参加社会保险及缴费" if certificate.kind == CertificateKind.CONTRIBUTION else "参加社会保险"
-    statement = (f"兹证明上述人员在{format_period_zh(certificate.period_from)}至"
-                 f"{format_period_zh(certificate.period_to)}期间{what}的情况如上表所列。"
-                 "本证明由社会保险自助服务终端打印，真伪以扫码或验证码核验结果为准。")
-    valid_until = certificate.valid_until
-    return _guard_document(A4Document(
-        title=content.title_zh,
-        subtitle=content.title_en,
-        number=f"证明编号 {certificate.number}",
-        fields=(("姓名", content.name), ("社会保障号码", content.ssn_masked), ("个人编号", content.personal_number),
-                ("证明期间", period)),
-        tables=(insurance, periods),
-        statement=statement,
-        issuer=content.issuing_office,
-        seal_image=seal_image,
-        issue_date=format_date_zh(content.print_date),
-        verification_code=certificate.verification_code,
-        qr_payload=verify_url,
-        qr_caption="扫码或输入验证码核验真伪",
-        notes=(f"本证明有效期至 {format_date_zh(valid_until)}，可扫码或凭验证码核验。",
-               f"Valid until {valid_until.isoformat()}. Verify by scanning the QR code or entering the "
-               "verification code.",
-               "社会保障号码已作部分隐藏处理。"),
-    ))
-
 
 # --- receipts --------------------------------------------------------------------------
 
-def _receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, header: str, terminal_id: str,
+def receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, header: str, terminal_id: str,
                   now: dt.datetime) -> list:
     return [
         Text(plain_line(header), Align.CENTER, bold=True),
@@ -458,209 +411,40 @@ def _receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, h
         Rule(),
         KeyValue(labels["name"], mask_name(citizen.name)),
         KeyValue(labels["ssn"], plain_line(citizen.ssn_masked)),
-        KeyValue(labels["time"], format_time(now, _paper_zone(now))),
+        KeyValue(labels["time"], format_time(now, paper_zone(now))),
         KeyValue(labels["terminal"], plain_line(terminal_id)),
         Rule(),
     ]
 
 
-def _receipt_foot(labels: dict[str, str]) -> list:
+def receipt_foot(labels: dict[str, str]) -> list:
     return [Rule(), Text(labels["thanks"], Align.CENTER), Feed(1)]
 
 
-def _finish(blocks: list) -> ReceiptLayout:
+def finish_receipt(blocks: list) -> ReceiptLayout:
     return _guard_receipt(ReceiptLayout(tuple(blocks)))
-
-
-def _employers(rows: list[ContributionRow], labels: dict[str, str]) -> list[str]:
-    """Distinct payers of the rows, newest first; flexible workers pay personally."""
-    seen: list[str] = []
-    for row in rows:
-        name = plain_line(row.employer) or labels["personal_payer"]
-        if name not in seen:
-            seen.append(name)
-    return seen
-
-
-def contributions_receipt(citizen: CitizenSummary, page: ContributionPage, *, header: str, terminal_id: str,
-                          now: dt.datetime, language: str = "zh") -> ReceiptLayout:
-    """Month-by-month contributions of one page, the range's totals, and owed/deferred explained."""
-    labels = _LABELS[_check_language(language)]
-    blocks = _receipt_head(labels, labels["title.contributions"], citizen, header, terminal_id, now)
-    blocks.append(KeyValue(labels["period"], labels["range"].format(start=format_period(page.period_from),
-                                                                    end=format_period(page.period_to))))
-    blocks.append(KeyValue(labels["insurance_type"],
-                           insurance_type_name(page.insurance_type, language) if page.insurance_type
-                           else labels["all_types"]))
-    blocks += [KeyValue(labels["employer"], employer) for employer in _employers(page.rows, labels)]
-    blocks.append(Rule())
-    if page.rows:
-        # Grouped by month (a bold line per month) so a row fits 32 columns in either language;
-        # status and amount are padded into columns so the eye can run down them.
-        status_width = max(_columns(name[language]) for name in _CONTRIBUTION_STATUS_NAMES.values())
-        status_width = max(status_width, _columns(labels["rows_header_status"]))
-        amounts = [format_money(row.personal_part) for row in page.rows]
-        amount_width = max([_columns(labels["rows_header_amount"])] + [len(amount) for amount in amounts])
-        blocks.append(KeyValue(labels["rows_header_type"],
-                               _pad_right(labels["rows_header_status"], status_width) + " "
-                               + _pad_left(labels["rows_header_amount"], amount_width)))
-        current_period = None
-        for row, amount in zip(page.rows, amounts):
-            if row.period != current_period:
-                current_period = row.period
-                blocks.append(Text(format_period(row.period), bold=True))
-            blocks.append(KeyValue("  " + insurance_type_name(row.insurance_type, language, short=True),
-                                   _pad_right(contribution_status_name(row.status, language), status_width)
-                                   + " " + _pad_left(amount, amount_width)))
-        if page.total_rows > len(page.rows):
-            blocks.append(Text(labels["rows_partial"].format(shown=len(page.rows), total=page.total_rows)))
-    else:
-        blocks.append(Text(labels["no_rows"]))
-    totals = page.totals
-    blocks += [
-        Rule(),
-        KeyValue(labels["months_paid"], str(totals.months_paid)),
-        KeyValue(labels["months_owed"], str(totals.months_owed)),
-        KeyValue(labels["months_deferred"], str(totals.months_deferred)),
-        KeyValue(labels["employer_total"], format_money(totals.employer_part)),
-        KeyValue(labels["personal_total"], format_money(totals.personal_part)),
-        Text(labels["totals_note"]),
-    ]
-    statuses = {row.status for row in page.rows}
-    if totals.months_owed or ContributionStatus.OWED in statuses:
-        blocks.append(Text(labels["explain_owed"]))
-    if totals.months_deferred or ContributionStatus.DEFERRED in statuses:
-        blocks.append(Text(labels["explain_deferred"]))
-    return _finish(blocks + _receipt_foot(labels))
-
-
-def certificate_receipt(citizen: CitizenSummary, certificate: Certificate, *, header: str, terminal_id: str,
-                        now: dt.datetime, verify_url: str, printed_ok: bool, language: str = "zh") -> ReceiptLayout:
-    """The certificate's number and verification code (also as a QR), and how to reprint it if the A4 failed.
-
-    Without the A4 the receipt keeps only the number, for reprinting: the verification code
-    and its QR open the certificate's check to whoever holds the slip, and a receipt left in
-    the tray must not vouch for a paper that was never printed.
-    """
-    labels = _LABELS[_check_language(language)]
-    blocks = _receipt_head(labels, labels["title.certificate"], citizen, header, terminal_id, now)
-    blocks += [
-        KeyValue(labels["certificate_number"], plain_line(certificate.number)),
-        KeyValue(labels["certificate_kind"], certificate_kind_name(certificate.kind, language)),
-        KeyValue(labels["certificate_period"], labels["range"].format(start=format_period(certificate.period_from),
-                                                                      end=format_period(certificate.period_to))),
-        KeyValue(labels["valid_until"], certificate.valid_until.isoformat()),
-        KeyValue(labels["a4_result"], labels["a4_printed"] if printed_ok else labels["a4_not_printed"]),
-    ]
-    if printed_ok:
-        blocks += [
-            Rule(),
-            QrCode(verify_url, caption=labels["qr_caption"]),
-            KeyValue(labels["verification_code"], plain_line(certificate.verification_code)),
-        ]
-    else:
-        blocks.append(Text(labels["a4_reprint"], bold=True))
-    return _finish(blocks + _receipt_foot(labels))
-
-
-def _next_step(transfer: PensionTransfer) -> TransferStep | None:
-    """The step being worked on, else the first not yet started; none once the application has ended."""
-    for state in (StepState.CURRENT, StepState.PENDING):
-        for step in transfer.steps:
-            if step.state == state:
-                return step
-    return None
-
-
-def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, header: str, terminal_id: str,
-                     now: dt.datetime, language: str = "zh") -> ReceiptLayout:
-    """The application number to follow it by, where it stands, the next step and the 15-working-day rule."""
-    labels = _LABELS[_check_language(language)]
-    blocks = _receipt_head(labels, labels["title.transfer"], citizen, header, terminal_id, now)
-    blocks += [
-        KeyValue(labels["application_number"], plain_line(transfer.id)),
-        KeyValue(labels["from_area"], _area_name(transfer.from_area, language)),
-        KeyValue(labels["to_area"], _area_name(transfer.to_area, language)),
-        KeyValue(labels["mobile"], _masked_mobile(transfer.contact_mobile_masked)),
-        KeyValue(labels["submitted_at"], format_time(transfer.created_at, _paper_zone(now))),
-        KeyValue(labels["status"], transfer_status_name(transfer.status, language)),
-    ]
-    reason = transfer.status_reason_en if language == "en" else transfer.status_reason_zh
-    if reason:
-        blocks.append(Text(plain_line(reason)))
-    step = _next_step(transfer)
-    if step is not None:
-        blocks += [
-            Rule(),
-            KeyValue(labels["next_step"], plain_line(step.title_en if language == "en" else step.title_zh)),
-            KeyValue(labels["office"], labels[f"office.{step.office}"]),
-        ]
-        if step.due_by:
-            blocks.append(KeyValue(labels["due_by"], step.due_by.isoformat()))
-        if step.overdue:
-            blocks.append(Text(labels["overdue"], bold=True))
-        blocks.append(Text(labels["step_limit"].format(days=step.working_day_limit)))
-        blocks.append(Text(labels["no_return"]))
-    return _finish(blocks + _receipt_foot(labels))
 
 
 def service_receipt(citizen: CitizenSummary, title: str, body: list, *, header: str, terminal_id: str,
                     now: dt.datetime, language: str = "zh") -> ReceiptLayout:
     """A service's receipt: the shared head (masked name and ssn, time, terminal), its `body`
     blocks (devices.receipt.layout), the shared foot; checked like every receipt."""
-    labels = _LABELS[_check_language(language)]
-    return _finish(_receipt_head(labels, plain_line(title), citizen, header, terminal_id, now) + list(body)
-                   + _receipt_foot(labels))
+    labels = RECEIPT_LABELS[check_language(language)]
+    return finish_receipt(receipt_head(labels, plain_line(title), citizen, header, terminal_id, now) + list(body)
+                   + receipt_foot(labels))
 
 
 def deferred_receipt(citizen: CitizenSummary, kind: str, reference: str, *, header: str, terminal_id: str,
                      now: dt.datetime, language: str = "zh") -> ReceiptLayout:
     """A submission this terminal holds in its outbox: never "submitted", always the reference."""
-    labels = _LABELS[_check_language(language)]
-    blocks = _receipt_head(labels, labels["title.deferred"], citizen, header, terminal_id, now)
+    labels = RECEIPT_LABELS[check_language(language)]
+    blocks = receipt_head(labels, labels["title.deferred"], citizen, header, terminal_id, now)
     blocks += [
         KeyValue(labels["deferred.item"], labels[f"deferred.what.{kind}"]),
         KeyValue(labels["deferred.reference"], plain_line(reference)),
         Text(labels["deferred.status"], bold=True),
         Text(labels["deferred.follow"]),
     ]
-    return _finish(blocks + _receipt_foot(labels))
+    return finish_receipt(blocks + receipt_foot(labels))
 
 
-def enrolment_receipt(citizen: CitizenSummary, enrolment: Enrolment, *, header: str, terminal_id: str,
-                      now: dt.datetime, language: str = "zh") -> ReceiptLayout:
-    """Per insurance type: status, first insured, months paid, and owed/deferred months when there are any."""
-    labels = _LABELS[_check_language(language)]
-    blocks = _receipt_head(labels, labels["title.enrolment"], citizen, header, terminal_id, now)
-    home_area = _area_name(citizen.insured_area, language)
-    blocks.append(KeyValue(labels["insured_area"], home_area))
-    owed = deferred = False
-    for item in enrolment.items:
-        blocks += [
-            Rule(),
-            # English full names do not fit beside the status on 58 mm paper; the short ones are clear.
-            KeyValue(insurance_type_name(item.insurance_type, language, short=language == "en"),
-                     enrolment_status_name(item.status, language)),
-            KeyValue(labels["first_insured"], format_period(item.first_insured)),
-            KeyValue(labels["item_months_paid"], str(item.months_paid)),
-        ]
-        if item.months_owed:
-            blocks.append(KeyValue(labels["item_months_owed"], str(item.months_owed)))
-            owed = True
-        if item.months_deferred:
-            blocks.append(KeyValue(labels["item_months_deferred"], str(item.months_deferred)))
-            deferred = True
-        if item.contribution_grade:
-            blocks.append(KeyValue(labels["item_grade"], plain_line(item.contribution_grade)))
-        pooling_area = _area_name(item.pooling_area, language)
-        if pooling_area != home_area:
-            blocks.append(KeyValue(labels["item_area"], pooling_area))
-    if not enrolment.items:
-        blocks.append(Text(labels["no_items"]))
-    if owed or deferred:
-        blocks.append(Rule())
-    if owed:
-        blocks.append(Text(labels["explain_owed"]))
-    if deferred:
-        blocks.append(Text(labels["explain_deferred"]))
-    return _finish(blocks + _receipt_foot(labels))

@@ -22,6 +22,8 @@ from backoffice.settings import BackofficeSettings
 from kiosk import documents
 from kiosk.clock import TerminalClock
 from kiosk.contract.models import Certificate, PensionTransfer
+from kiosk.services.certificate.documents import certificate_document, certificate_receipt
+from kiosk.services.pension_transfer.receipt import transfer_receipt
 from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
 
 INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
@@ -70,9 +72,9 @@ def test_certificate_dates_and_the_kiosk_papers_agree_with_shanghai(server) -> N
 
     # The kiosk at the same instant: the A4's print date and the receipt's time are the same day.
     clock = TerminalClock.named("Asia/Shanghai", utc_now=lambda: INSTANT)
-    document = documents.certificate_document(certificate, "https://si.example.gov.cn" + certificate.verify_path)
+    document = certificate_document(certificate, "https://si.example.gov.cn" + certificate.verify_path)
     assert document.issue_date == "2026年12月08日"
-    receipt = documents.certificate_receipt(
+    receipt = certificate_receipt(
         client_summary(client), certificate, header="社会保险自助服务",
         terminal_id="HALL-0001", now=clock.now(), verify_url="https://si.example.gov.cn/x", printed_ok=True)
     assert "时间: 2026-12-08 00:30" in " ".join(receipt.plain_text().split())
@@ -114,7 +116,7 @@ def test_transfer_submission_and_timeline_in_shanghai(server) -> None:
 
     # The kiosk's receipt at that instant says the same day and time twice.
     clock = TerminalClock.named("Asia/Shanghai", utc_now=lambda: INSTANT)
-    receipt = documents.transfer_receipt(client_summary(client), transfer, header="社会保险自助服务",
+    receipt = transfer_receipt(client_summary(client), transfer, header="社会保险自助服务",
                                          terminal_id="HALL-0001", now=clock.now())
     text = " ".join(receipt.plain_text().split())
     assert "时间: 2026-12-08 00:30" in text and "提交时间: 2026-12-08 00:30" in text

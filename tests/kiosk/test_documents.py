@@ -26,6 +26,10 @@ from devices.receipt.escpos_encoder import display_columns, encode_receipt
 from devices.receipt.layout import QrCode, ReceiptLayout
 from kiosk import documents
 from kiosk.contract import identifiers, models
+from kiosk.services.certificate.documents import certificate_document, certificate_receipt
+from kiosk.services.contributions.receipt import contributions_receipt
+from kiosk.services.enrolment.receipt import enrolment_receipt
+from kiosk.services.pension_transfer.receipt import transfer_receipt
 
 WIDE = ReceiptPrinterCapabilities(width_mm=80, columns=48, dots_per_line=576)
 NARROW = ReceiptPrinterCapabilities(width_mm=58, columns=32, dots_per_line=384)
@@ -114,11 +118,11 @@ def receipts_of(real: RealData, language: str = "zh") -> dict[str, tuple[Person,
     common = {"header": HEADER, "terminal_id": TERMINAL, "now": NOW, "language": language}
     zhang, wang, zhou = real.people["zhang_wei"], real.people["wang_fang"], real.people["zhou_jie"]
     return {
-        "contributions": (wang, documents.contributions_receipt(wang.citizen, wang.contributions, **common)),
-        "certificate": (zhang, documents.certificate_receipt(zhang.citizen, real.certificate,
+        "contributions": (wang, contributions_receipt(wang.citizen, wang.contributions, **common)),
+        "certificate": (zhang, certificate_receipt(zhang.citizen, real.certificate,
                                                              verify_url=real.verify_url, printed_ok=True, **common)),
-        "transfer": (zhou, documents.transfer_receipt(zhou.citizen, real.overdue_transfer, **common)),
-        "enrolment": (wang, documents.enrolment_receipt(wang.citizen, wang.enrolment, **common)),
+        "transfer": (zhou, transfer_receipt(zhou.citizen, real.overdue_transfer, **common)),
+        "enrolment": (wang, enrolment_receipt(wang.citizen, wang.enrolment, **common)),
     }
 
 
@@ -149,7 +153,7 @@ def test_every_receipt_prints_the_common_facts_and_never_the_full_ssn(real, caps
 def test_receipts_are_pure_functions_of_their_inputs(real) -> None:
     assert receipts_of(real) == receipts_of(real)
     wang = real.people["wang_fang"]
-    later = documents.contributions_receipt(wang.citizen, wang.contributions, header=HEADER, terminal_id=TERMINAL,
+    later = contributions_receipt(wang.citizen, wang.contributions, header=HEADER, terminal_id=TERMINAL,
                                             now=NOW + dt.timedelta(hours=2))
     assert "2026-11-23 12:05" in later.plain_text() and "10:05" not in later.plain_text()
 
@@ -157,7 +161,7 @@ def test_receipts_are_pure_functions_of_their_inputs(real) -> None:
 def test_an_unknown_language_is_refused_not_guessed(real) -> None:
     wang = real.people["wang_fang"]
     with pytest.raises(ValueError, match="fr"):
-        documents.enrolment_receipt(wang.citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL, now=NOW,
+        enrolment_receipt(wang.citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL, now=NOW,
                                     language="fr")
 
 
@@ -171,7 +175,7 @@ def month_rows(decoded: DecodedReceipt, status_word: str) -> list[str]:
 def test_owed_months_are_marked_in_words_with_totals_and_an_explanation(real, caps) -> None:
     wang = real.people["wang_fang"]
     page = wang.contributions
-    decoded = printed(documents.contributions_receipt(wang.citizen, page, header=HEADER, terminal_id=TERMINAL,
+    decoded = printed(contributions_receipt(wang.citizen, page, header=HEADER, terminal_id=TERMINAL,
                                                       now=NOW), caps)
     text = paper_text(decoded)
     owed_rows = [row for row in page.rows if row.status == models.ContributionStatus.OWED]
@@ -193,14 +197,14 @@ def test_owed_months_are_marked_in_words_with_totals_and_an_explanation(real, ca
 def test_deferred_months_are_marked_and_explained(real) -> None:
     liu = real.people["liu_yang"]
     page = liu.contributions
-    decoded = printed(documents.contributions_receipt(liu.citizen, page, header=HEADER, terminal_id=TERMINAL,
+    decoded = printed(contributions_receipt(liu.citizen, page, header=HEADER, terminal_id=TERMINAL,
                                                       now=NOW), NARROW)
     deferred = [row for row in page.rows if row.status == models.ContributionStatus.DEFERRED]
     assert page.totals.months_deferred == 9 and deferred
     assert len(month_rows(decoded, "缓缴")) == len(deferred)
     assert any(line.startswith("缓缴：") for line in decoded.lines)
     assert "南京秦淮人家餐饮管理有限公司" in paper_text(decoded)
-    english = paper_text(printed(documents.contributions_receipt(liu.citizen, page, header=HEADER,
+    english = paper_text(printed(contributions_receipt(liu.citizen, page, header=HEADER,
                                                                  terminal_id=TERMINAL, now=NOW, language="en"),
                                  NARROW))
     assert "Deferred" in english and "Deferred: postponed with" in english
@@ -210,7 +214,7 @@ def test_a_partial_page_says_how_many_rows_the_screen_holds(real) -> None:
     zhang = real.people["zhang_wei"]
     page = zhang.contributions
     assert page.total_rows > len(page.rows)
-    text = documents.contributions_receipt(zhang.citizen, page, header=HEADER, terminal_id=TERMINAL,
+    text = contributions_receipt(zhang.citizen, page, header=HEADER, terminal_id=TERMINAL,
                                            now=NOW).plain_text()
     assert f"本页 {len(page.rows)} 条，共 {page.total_rows} 条" in text
     assert "南京金陵软件科技有限公司" in text
@@ -218,7 +222,7 @@ def test_a_partial_page_says_how_many_rows_the_screen_holds(real) -> None:
 
 def test_month_rows_line_up_in_columns(real) -> None:
     wang = real.people["wang_fang"]
-    decoded = printed(documents.contributions_receipt(wang.citizen, wang.contributions, header=HEADER,
+    decoded = printed(contributions_receipt(wang.citizen, wang.contributions, header=HEADER,
                                                       terminal_id=TERMINAL, now=NOW), NARROW)
     rows = month_rows(decoded, "欠缴") + month_rows(decoded, "已缴")
     assert {display_columns(row) for row in rows} == {NARROW.columns}  # amounts end at the right edge
@@ -231,7 +235,7 @@ def test_month_rows_line_up_in_columns(real) -> None:
 def test_certificate_receipt_qr_opens_the_public_verification(real, caps) -> None:
     zhang = real.people["zhang_wei"]
     certificate = real.certificate
-    decoded = printed(documents.certificate_receipt(zhang.citizen, certificate, header=HEADER, terminal_id=TERMINAL,
+    decoded = printed(certificate_receipt(zhang.citizen, certificate, header=HEADER, terminal_id=TERMINAL,
                                                     now=NOW, verify_url=real.verify_url, printed_ok=True), caps)
     text = paper_text(decoded)
     assert decoded.qr_payloads == [real.verify_url]
@@ -247,7 +251,7 @@ def test_certificate_receipt_qr_opens_the_public_verification(real, caps) -> Non
 @pytest.mark.parametrize("language, words", [("zh", ("未能打印", "补打")), ("en", ("Not printed", "Reprint"))])
 def test_certificate_receipt_says_how_to_reprint_when_the_a4_failed(real, language, words) -> None:
     zhang = real.people["zhang_wei"]
-    layout = documents.certificate_receipt(zhang.citizen, real.certificate, header=HEADER, terminal_id=TERMINAL,
+    layout = certificate_receipt(zhang.citizen, real.certificate, header=HEADER, terminal_id=TERMINAL,
                                            now=NOW, verify_url=real.verify_url, printed_ok=False, language=language)
     decoded = printed(layout, NARROW)
     text = paper_text(decoded)
@@ -285,7 +289,7 @@ def pdf_qr_payloads(path: Path) -> list[str]:
 def test_certificate_pdf_carries_the_facts_and_a_scannable_qr(real, tmp_path) -> None:
     zhang = real.people["zhang_wei"]
     certificate = real.certificate
-    document = documents.certificate_document(certificate, real.verify_url)
+    document = certificate_document(certificate, real.verify_url)
     path = certificate_pdf(document, tmp_path)
     text = pdf_text(path)
     for fact in ("南京市社会保险个人参保证明", "张伟", zhang.citizen.ssn_masked, certificate.content.personal_number,
@@ -300,7 +304,7 @@ def test_certificate_pdf_carries_the_facts_and_a_scannable_qr(real, tmp_path) ->
 
 def test_certificate_document_content(real) -> None:
     certificate = real.certificate
-    document = documents.certificate_document(certificate, real.verify_url)
+    document = certificate_document(certificate, real.verify_url)
     content = certificate.content
     assert document.title == content.title_zh and document.subtitle == content.title_en
     assert dict(document.fields) == {"姓名": "张伟", "社会保障号码": content.ssn_masked,
@@ -323,7 +327,7 @@ def test_certificate_document_content(real) -> None:
 def test_transfer_receipt_tells_where_it_stands_and_what_comes_next(real, caps) -> None:
     zhou = real.people["zhou_jie"]
     transfer = real.overdue_transfer
-    text = paper_text(printed(documents.transfer_receipt(zhou.citizen, transfer, header=HEADER,
+    text = paper_text(printed(transfer_receipt(zhou.citizen, transfer, header=HEADER,
                                                          terminal_id=TERMINAL, now=NOW), caps))
     current = next(step for step in transfer.steps if step.state == models.StepState.CURRENT)
     assert transfer.id in text and "杭州市" in text and "南京市" in text
@@ -340,7 +344,7 @@ def test_a_new_transfer_receipt_names_the_first_step(real) -> None:
     transfer = real.new_transfer
     assert transfer.status == models.TransferStatus.SUBMITTED
     for language, origin in (("zh", "广州市"), ("en", "Guangzhou")):
-        text = paper_text(printed(documents.transfer_receipt(chen.citizen, transfer, header=HEADER,
+        text = paper_text(printed(transfer_receipt(chen.citizen, transfer, header=HEADER,
                                                              terminal_id=TERMINAL, now=NOW, language=language),
                                   NARROW))
         upcoming = next(step for step in transfer.steps if step.state in ("current", "pending"))
@@ -355,7 +359,7 @@ def test_an_ended_transfer_shows_its_reason_and_no_next_step(real) -> None:
         "status_reason_en": "No records at the old office",
         "steps": [step.model_copy(update={"state": models.StepState.STOPPED if step.state != "done" else "done"})
                   for step in real.overdue_transfer.steps]})
-    text = documents.transfer_receipt(real.people["zhou_jie"].citizen, ended, header=HEADER, terminal_id=TERMINAL,
+    text = transfer_receipt(real.people["zhou_jie"].citizen, ended, header=HEADER, terminal_id=TERMINAL,
                                       now=NOW).plain_text()
     assert "未通过" in text and "转出地查无参保记录" in text and "下一环节" not in text
 
@@ -363,7 +367,7 @@ def test_an_ended_transfer_shows_its_reason_and_no_next_step(real) -> None:
 @BOTH_WIDTHS
 def test_enrolment_receipt_lists_every_type_with_owed_months(real, caps) -> None:
     wang = real.people["wang_fang"]
-    decoded = printed(documents.enrolment_receipt(wang.citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL,
+    decoded = printed(enrolment_receipt(wang.citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL,
                                                   now=NOW), caps)
     text = paper_text(decoded)
     for item in wang.enrolment.items:
@@ -387,7 +391,7 @@ def hostile_citizen(real: RealData) -> models.CitizenSummary:
 def test_markup_and_control_characters_print_as_plain_text(real, caps) -> None:
     page = real.people["liu_yang"].contributions.model_dump(mode="json")
     page["rows"] = [{**row, "employer": HOSTILE_EMPLOYER} for row in page["rows"]]
-    layout = documents.contributions_receipt(hostile_citizen(real), models.ContributionPage.model_validate(page),
+    layout = contributions_receipt(hostile_citizen(real), models.ContributionPage.model_validate(page),
                                              header="社会保险\n自助服务", terminal_id=TERMINAL, now=NOW)
     decoded = printed(layout, caps)  # one ESC @, no unknown command: the \x1b@ in the text stayed text
     assert any(line.endswith(" 南京 金陵<i>软件</i> @ Co.") for line in decoded.lines)  # literal, on one line
@@ -397,7 +401,7 @@ def test_markup_and_control_characters_print_as_plain_text(real, caps) -> None:
 
     transfer = real.overdue_transfer.model_dump(mode="json")
     transfer["from_area"]["name_zh"] = "<script>杭州</script>\n市"
-    text = paper_text(printed(documents.transfer_receipt(hostile_citizen(real),
+    text = paper_text(printed(transfer_receipt(hostile_citizen(real),
                                                          models.PensionTransfer.model_validate(transfer),
                                                          header=HEADER, terminal_id=TERMINAL, now=NOW), caps))
     assert "<script>杭州</script> 市" in text
@@ -407,7 +411,7 @@ def test_markup_on_the_certificate_is_drawn_literally(real, tmp_path) -> None:
     raw = real.certificate.model_dump(mode="json")
     raw["content"]["name"] = HOSTILE_NAME
     raw["content"]["periods"][0]["employer"] = HOSTILE_EMPLOYER
-    document = documents.certificate_document(models.Certificate.model_validate(raw), real.verify_url)
+    document = certificate_document(models.Certificate.model_validate(raw), real.verify_url)
     assert dict(document.fields)["姓名"] == "张<b>x</b> <img src=x> @"
     assert document.tables[1].rows[0][0] == "南京 金陵<i>软件</i> @ Co."
     text = pdf_text(certificate_pdf(document, tmp_path))
@@ -418,27 +422,27 @@ def test_a_full_ssn_from_a_careless_back_office_is_masked_on_every_paper(real) -
     wang = real.people["wang_fang"]
     ssn = wang.ssn
     citizen = wang.citizen.model_copy(update={"ssn_masked": ssn, "name": f"王芳 {ssn}"})
-    receipt = documents.enrolment_receipt(citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL, now=NOW)
+    receipt = enrolment_receipt(citizen, wang.enrolment, header=HEADER, terminal_id=TERMINAL, now=NOW)
     text = paper_text(printed(receipt, NARROW))
     assert_no_full_ssn(text, ssn)
     assert identifiers.mask_ssn(ssn) in text
 
     transfer = real.overdue_transfer.model_copy(update={"status_reason_zh": f"号码 {ssn.lower()} 有误",
                                                         "contact_mobile_masked": "13912340002"})
-    text = documents.transfer_receipt(citizen, transfer, header=HEADER, terminal_id=TERMINAL, now=NOW).plain_text()
+    text = transfer_receipt(citizen, transfer, header=HEADER, terminal_id=TERMINAL, now=NOW).plain_text()
     assert_no_full_ssn(text.upper(), ssn)
     assert "139****0002" in text and "13912340002" not in text
 
     raw = real.certificate.model_dump(mode="json")
     raw["content"]["ssn_masked"] = ssn
-    document = documents.certificate_document(models.Certificate.model_validate(raw), real.verify_url)
+    document = certificate_document(models.Certificate.model_validate(raw), real.verify_url)
     assert dict(document.fields)["社会保障号码"] == identifiers.mask_ssn(ssn)
     assert all(ssn not in line for line in document.text_lines())
 
 
 def test_every_qr_on_a_receipt_is_the_verify_url_only(real) -> None:
     zhang = real.people["zhang_wei"]
-    layout = documents.certificate_receipt(zhang.citizen, real.certificate, header=HEADER, terminal_id=TERMINAL,
+    layout = certificate_receipt(zhang.citizen, real.certificate, header=HEADER, terminal_id=TERMINAL,
                                            now=NOW, verify_url=real.verify_url, printed_ok=True, language="en")
     assert [block.payload for block in layout.blocks if isinstance(block, QrCode)] == [real.verify_url]
 

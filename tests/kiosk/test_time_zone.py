@@ -24,7 +24,7 @@ from kiosk.journal_commands import format_entry
 from kiosk.messages import MessageCatalog
 from tests.host_zone import AFTER_MIDNIGHT_IN_SHANGHAI
 from kiosk.services.contributions import LoadContributions
-from kiosk.services.pension_transfer.receipt import transfer_receipt
+from kiosk.services.pension_transfer.receipt import receipt_layout, transfer_receipt
 
 INSTANT = AFTER_MIDNIGHT_IN_SHANGHAI
 SHANGHAI_MINUTE = "2026-12-08 00:30"
@@ -77,7 +77,7 @@ def test_a_configured_zone_is_used(tmp_path, host_zone) -> None:
                          ids=["back-office-offset", "utc"])
 def test_receipt_time_and_submission_time_agree_with_shanghai(host_zone, sent_in) -> None:
     clock = fixed()
-    layout = documents.transfer_receipt(CITIZEN, transfer(INSTANT.astimezone(sent_in)), header="社会保险自助服务",
+    layout = transfer_receipt(CITIZEN, transfer(INSTANT.astimezone(sent_in)), header="社会保险自助服务",
                                         terminal_id="HALL-0001", now=clock.now())
     assert line(layout, "时间") == SHANGHAI_MINUTE
     assert line(layout, "提交时间") == SHANGHAI_MINUTE
@@ -110,12 +110,12 @@ def controller():
 
 def test_flow_receipts_print_shanghai_time(host_zone, controller) -> None:
     made = controller(fixed())
-    layout, _ = transfer_receipt(CITIZEN, transfer(INSTANT), made.receipt_common("zh"))
+    layout, _ = receipt_layout(CITIZEN, transfer(INSTANT), made.receipt_common("zh"))
     assert line(layout, "时间") == SHANGHAI_MINUTE and line(layout, "提交时间") == SHANGHAI_MINUTE
 
 
 def test_without_a_configured_clock_the_flow_uses_shanghai_not_the_host(host_zone, controller) -> None:
-    layout, _ = transfer_receipt(CITIZEN, transfer(INSTANT), controller().receipt_common("zh"))
+    layout, _ = receipt_layout(CITIZEN, transfer(INSTANT), controller().receipt_common("zh"))
     expected = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
     assert line(layout, "时间") in {(expected + dt.timedelta(minutes=delta)).strftime("%Y-%m-%d %H:%M")
                                    for delta in (-1, 0, 1)}

@@ -30,6 +30,7 @@ from ui.widgets.kiosk_button import KioskButton
 from kiosk.services.certificate import CertificateIntent, CertificateRange, CertificateScreens, CertificateView
 from kiosk.services.contributions import ContributionsIntent, ContributionsScreens, ContributionsView
 from kiosk.services.enrolment import EnrolmentScreens, EnrolmentView
+from kiosk.services.certificate.documents import certificate_document
 
 SIZES = [(1920, 1080), (1280, 1024)]
 VARIANTS = [(size, lang, elder) for size in SIZES for lang in ("zh", "en") for elder in (False, True)]
@@ -152,7 +153,7 @@ def certificate(name: str = "张伟") -> models.Certificate:
 
 
 def preview_lines(cert: models.Certificate) -> tuple[str, ...]:
-    return tuple(documents.certificate_document(cert, "https://verify.example.cn" + cert.verify_path).text_lines())
+    return tuple(certificate_document(cert, "https://verify.example.cn" + cert.verify_path).text_lines())
 
 
 def certificate_state(lang: str = "zh", elder: bool = False, screen: Screen = CertificateScreens.CERTIFICATE, *,

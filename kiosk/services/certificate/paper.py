@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk import documents
+from kiosk.services.certificate import documents
 
 
 def verify_url(context, certificate) -> str:

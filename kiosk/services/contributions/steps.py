@@ -117,7 +117,7 @@ def on_contributions(journey: Journey, intent, value: object) -> bool:
         journey.set_view(replace(view, insurance_type=chosen))
         reload(journey, page=1)
     elif intent is Intent.PRINT_RECEIPT and view.page is not None:
-        journey.print_receipt(view.page, receipt.contributions_receipt)
+        journey.print_receipt(view.page, receipt.receipt_layout)
     else:
         return False
     return True

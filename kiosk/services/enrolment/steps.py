@@ -49,7 +49,7 @@ def start(journey: Journey) -> None:
 def on_enrolment(journey: Journey, intent, value: object) -> bool:
     enrolment = journey.view.enrolment
     if intent is Intent.PRINT_RECEIPT and enrolment is not None:
-        journey.print_receipt(enrolment, receipt.enrolment_receipt)
+        journey.print_receipt(enrolment, receipt.receipt_layout)
         return True
     return False
 

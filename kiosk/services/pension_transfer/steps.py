@@ -126,7 +126,7 @@ class LoadTransfers(ServiceTask):
 
 
 def _print(journey: Journey, subject: object) -> None:
-    layout = deferred_receipt if isinstance(subject, SubmissionDeferred) else receipt.transfer_receipt
+    layout = deferred_receipt if isinstance(subject, SubmissionDeferred) else receipt.receipt_layout
     journey.print_receipt(subject, layout)
 
 
