@@ -618,7 +618,7 @@ def test_spoken_texts_carry_no_placeholders():
 
 
 def test_a_blank_state_leaves_no_personal_text_behind(make):
-    """The window redraws every screen from a blank state at session end (DESIGN 9)."""
+    """The window redraws every screen from a blank state at session end: nothing of one citizen stays for the next."""
     menu = make(MenuScreen, state_for("menu", "zh", citizen=citizen("李秀英")))
     rejected = make(MessageScreen, state_for("message", "zh", message=message(
         MessageKind.ERROR, "backoffice_rejected", detail="李秀英 的申请被退回")))

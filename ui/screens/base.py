@@ -55,7 +55,7 @@ class BrandLogo(QLabel):
     def __init__(self, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("brand_logo")
-        self.setTextFormat(Qt.TextFormat.PlainText)   # never shows text; every label is plain (DESIGN 9)
+        self.setTextFormat(Qt.TextFormat.PlainText)   # never shows text; every label is plain: outside text never becomes markup
         self._svg = None
         self._image: QImage | None = None
         self._aspect = 1.0

@@ -1,4 +1,4 @@
-"""Pension-transfer screens (养老保险关系转移接续, DESIGN section 7): rules, where from,
+"""Pension-transfer screens (养老保险关系转移接续): rules, where from,
 contact mobile, review and done.
 
 The screens draw `FlowState.transfer` and send intents; the flow machine decides where
