@@ -1,6 +1,6 @@
 """`kiosk config check`: a profile held to deployment rules on the machine it runs on.
 
-Every load already validates types, ranges and cross-field rules (kiosk/config.py); a site
+Every load already validates types, ranges and cross-field rules (kiosk/config_sections.py); a site
 (any profile whose back office is not embedded, as the demo's is) must also keep TLS
 verification on, use https:// except to a local TLS proxy, print a certificate verify URL
 others can open, and have the files it names here (docs/operator-guide.md).

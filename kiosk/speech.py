@@ -16,30 +16,27 @@ change in-memory state and hand a command to the supervisor thread, which starts
 worker and writes to its pipe; a reader thread per worker turns its events into
 `SpeechEvent`s and reaps it. Only `close()` waits (at most about a second).
 
-Privacy (a loudspeaker is heard by the whole hall): `speakable()` replaces identifiers, PIN-like digit runs and
-amounts with a neutral word before anything is queued, recorded or sent; logs carry
-utterance ids and lengths, never the text.
+Privacy (a loudspeaker is heard by the whole hall): every text goes through the guard of
+kiosk/speech_privacy.py before anything is queued, recorded or sent; logs carry
+utterance ids and lengths, never the text. The worker process itself is held through
+kiosk/speech_process.py.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
-import re
-import signal
-import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kiosk.speech_privacy import speakable_counted
+from kiosk.speech_process import WorkerLink
 
 log = logging.getLogger("kiosk.speech")
 
@@ -53,56 +50,6 @@ EVENT_HISTORY = 500
 RESTART_BACKOFF_SECONDS = 2.0  # after a worker failed to start, do not retry sooner
 CLOSE_TIMEOUT_SECONDS = 1.0
 TERMINAL_EVENTS = frozenset({"spoken", "interrupted", "muted", "failed"})
-
-# --- privacy guard -------------------------------------------------------------------
-
-_NEUTRAL_WORDS = {"zh": {"number": "号码", "amount": "金额"}, "en": {"number": "number", "amount": "amount"}}
-_NUMBER = r"\d(?:[\d,，]*\d)?(?:[.．]\d+)?"
-_CURRENCY_BEFORE = r"(?:[¥￥$]|(?<![A-Za-z])(?:RMB|CNY))"
-_CURRENCY_AFTER = r"(?:[万千百亿]?元(?!旦)|块钱|(?i:yuan)(?![A-Za-z])|RMB(?![A-Za-z])|CNY(?![A-Za-z]))"
-_AMOUNT = re.compile(
-    rf"{_CURRENCY_BEFORE}\s*{_NUMBER}(?:\s*{_CURRENCY_AFTER})?"     # ¥300, RMB 1,200.50
-    rf"|\d[\d,，]*[.．]\d+(?:\s*{_CURRENCY_AFTER})?"                # 1234.56 (a decimal point)
-    rf"|{_NUMBER}\s*{_CURRENCY_AFTER}")                              # 300元, 3万元, 120 yuan
-# Latin letters, digits and masks glued together, digit groups joined by one space,
-# hyphen or comma ("138 0013 8000", "A0****019", "3201**********1234", "ID123456").
-_TOKEN = re.compile(r"[A-Za-z\d*＊]+(?:(?<=[\d*＊])[ \-,](?=[\d*＊])[A-Za-z\d*＊]+)*")
-_DIGITS_OR_MASKS = re.compile(r"[\d*＊]")
-_HANZI_DIGIT_RUN = re.compile(r"[〇零一二三四五六七八九幺]{6,}")   # 一三八〇〇一三八〇〇〇
-_CJK = re.compile(r"[\u3400-\u9fff]")
-MIN_HIDDEN_RUN = 6
-
-
-def speakable(text: str, language: str | None = None) -> str:
-    """`text` with every identifier, long digit run and amount replaced by a neutral
-    word ("号码"/"number", "金额"/"amount"); short numbers (years, the 12333 hotline,
-    "3 tries left") stay. `language` picks the words; by default Chinese if the text
-    has any CJK character."""
-    return _guard(text, language)[0]
-
-
-def _guard(text: str, language: str | None) -> tuple[str, int]:
-    words = _NEUTRAL_WORDS[language or ("zh" if _CJK.search(text) else "en")]
-    replaced = 0
-
-    def neutral(match: re.Match[str], word: str) -> str:
-        nonlocal replaced
-        replaced += 1
-        if words is _NEUTRAL_WORDS["zh"]:
-            return word
-        before = match.string[match.start() - 1] if match.start() else " "
-        after = match.string[match.end()] if match.end() < len(match.string) else " "
-        return (" " if before.isalnum() else "") + word + (" " if after.isalnum() else "")
-
-    def token(match: re.Match[str]) -> str:
-        hidden = len(_DIGITS_OR_MASKS.findall(match.group(0))) >= MIN_HIDDEN_RUN
-        return neutral(match, words["number"]) if hidden else match.group(0)
-
-    text = _AMOUNT.sub(lambda match: neutral(match, words["amount"]), text)
-    text = _TOKEN.sub(token, text)
-    text = _HANZI_DIGIT_RUN.sub(lambda match: neutral(match, words["number"]), text)
-    return text, replaced
-
 
 # --- service -------------------------------------------------------------------------
 
@@ -134,18 +81,8 @@ class _InFlight:
     of it remains in the service."""
 
     id: int
-    link: _WorkerLink | None = None
+    link: WorkerLink | None = None
     stop_requested_at: float | None = None
-
-
-@dataclass
-class _WorkerLink:
-    process: subprocess.Popen[bytes]
-    started_at: float
-    ready: bool = False
-    ended: bool = False
-    fatal_detail: str = ""
-    reader: threading.Thread | None = field(default=None, repr=False)
 
 
 _CLOSE = ("close",)
@@ -180,7 +117,7 @@ class SpeechService:
         self._current: _InFlight | None = None
         self._next_id = 1
         self._closed = False
-        self._link: _WorkerLink | None = None
+        self._link: WorkerLink | None = None
         self._start_not_before = 0.0
         self._start_failure_logged = False
         self._commands: queue.SimpleQueue[tuple] = queue.SimpleQueue()
@@ -200,7 +137,7 @@ class SpeechService:
         if not self.enabled:
             return None
         # Guard first, then cut: a cut could split an identifier into short runs that pass.
-        spoken, replaced = _guard(text, language)
+        spoken, replaced = speakable_counted(text, language)
         spoken = spoken.strip()[:MAX_TEXT_CHARS]
         if not spoken:
             return None
@@ -384,10 +321,9 @@ class SpeechService:
             self._emit(SpeechEvent("failed", utterance.id, time.monotonic(), detail="speech worker unavailable"))
             return
         voice = VOICES[utterance.language]
-        self._write(link, {"op": "say", "id": utterance.id, "text": utterance.text,
-                           "voice": voice, "rate": self.rate_wpm})
+        link.write({"op": "say", "id": utterance.id, "text": utterance.text, "voice": voice, "rate": self.rate_wpm})
 
-    def _ensure_worker(self) -> _WorkerLink | None:
+    def _ensure_worker(self) -> WorkerLink | None:
         link = self._link
         if link is not None and not link.ended:
             return link
@@ -402,56 +338,26 @@ class SpeechService:
         self._link = link
         return link
 
-    def _start_worker(self) -> _WorkerLink:
-        command = [sys.executable, "-m", "kiosk.speech_worker", "--sink", self.sink,
-                   "--volume", str(self._volume)]
-        if self.wav_dir is not None:
-            command += ["--wav-dir", str(self.wav_dir)]
-        if self.player is not None:
-            command += ["--player", json.dumps(self.player)]
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            filter(None, [package_root, os.environ.get("PYTHONPATH")])))
-        # Own process group: the worker's player joins it, so one killpg ends both.
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                   start_new_session=True)
-        link = _WorkerLink(process, time.monotonic())
+    def _start_worker(self) -> WorkerLink:
+        link = WorkerLink.start(sink=self.sink, volume=self._volume, wav_dir=self.wav_dir, player=self.player)
         link.reader = threading.Thread(target=self._read_events, args=(link,), name="speech-events", daemon=True)
         link.reader.start()
-        log.info("speech worker started pid=%d sink=%s", process.pid, self.sink)
+        log.info("speech worker started pid=%d sink=%s", link.process.pid, self.sink)
         return link
 
     def _write_if_running(self, message: dict[str, object]) -> None:
         link = self._link
         if link is not None and not link.ended:
-            self._write(link, message)
-
-    def _write(self, link: _WorkerLink, message: dict[str, object]) -> None:
-        line = json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n"
-        try:
-            assert link.process.stdin is not None
-            link.process.stdin.write(line)
-            link.process.stdin.flush()
-        except (OSError, ValueError):
-            pass   # the worker died; its reader reports the lost utterance
+            link.write(message)
 
     def _end_worker(self) -> None:
         link = self._link
         if link is None:
             return
-        self._write(link, {"op": "exit"})
-        try:
-            link.process.stdin.close()   # type: ignore[union-attr]
-        except OSError:
-            pass
-        assert link.reader is not None
-        link.reader.join(CLOSE_TIMEOUT_SECONDS)
-        if link.reader.is_alive():       # did not leave in time: the reader reaps it after this
-            _kill_group(link.process)
-            link.reader.join(CLOSE_TIMEOUT_SECONDS)
+        link.end(CLOSE_TIMEOUT_SECONDS)
 
     # --- reader thread: one per worker; reports, and reaps the worker ------------------
-    def _read_events(self, link: _WorkerLink) -> None:
+    def _read_events(self, link: WorkerLink) -> None:
         assert link.process.stdout is not None
         for raw in link.process.stdout:
             try:
@@ -461,7 +367,7 @@ class SpeechService:
                 log.warning("speech worker sent a malformed event")
         # EOF: the worker is gone or going. Kill its group before reaping, so the
         # group id cannot have been reused and a player it left behind dies too.
-        _kill_group(link.process)
+        link.kill_group()
         status = link.process.wait()
         with self._lock:
             link.ended = True
@@ -479,7 +385,7 @@ class SpeechService:
             self._emit(SpeechEvent("failed", lost.id, time.monotonic(), detail="speech worker exited"))
         self._emit(SpeechEvent("worker_exited", None, time.monotonic(), detail=f"status {status}"))
 
-    def _on_worker_message(self, link: _WorkerLink, message: dict[str, Any]) -> None:
+    def _on_worker_message(self, link: WorkerLink, message: dict[str, Any]) -> None:
         kind = str(message["ev"])
         if kind == "log":
             level = getattr(logging, str(message.get("level", "info")).upper(), logging.INFO)
@@ -508,43 +414,3 @@ class SpeechService:
 
 def _clamp_volume(volume: float) -> float:
     return min(1.0, max(0.0, float(volume)))
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-# --- benchmark -----------------------------------------------------------------------
-
-def measure_interrupt_latency(samples: int = 7, sink: str = "wav",
-                              player: Sequence[str] | None = None) -> dict[str, float]:
-    """Median seconds from `stop()` to (a) the worker's audio stopping and (b) the
-    service receiving its 'interrupted' event, interrupting a long utterance 0.3 s
-    into its audio. Printed by `python -m kiosk.speech [speaker]`, never asserted."""
-    long_text = "请将社会保障卡插入读卡器，芯片朝上。" * 20
-    audio_stopped: list[float] = []
-    confirmed: list[float] = []
-    with tempfile.TemporaryDirectory() as wav_dir, \
-            SpeechService(sink=sink, wav_dir=wav_dir if sink == "wav" else None, player=player) as service:
-        for _ in range(samples):
-            seen = len(service.events())
-            utterance = service.speak(long_text, "zh")
-            if service.wait_for_event("started", utterance, timeout=10, after=seen) is None:
-                raise RuntimeError("speech worker did not start speaking")
-            time.sleep(0.3)
-            stop_at = time.monotonic()
-            service.stop()
-            event = service.wait_for_event("interrupted", utterance, timeout=5, after=seen)
-            if event is None or event.stop_latency is None:
-                raise RuntimeError("speech worker did not confirm the stop")
-            audio_stopped.append(event.stop_latency)
-            confirmed.append(event.received_at - stop_at)
-    return {"audio_stopped_s": statistics.median(audio_stopped), "confirmed_s": statistics.median(confirmed),
-            "worst_confirmed_s": max(confirmed), "samples": samples}
-
-
-if __name__ == "__main__":
-    print(measure_interrupt_latency(sink=(sys.argv[1:] or ["wav"])[0]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import journal as journal_module
+from kiosk import journal_chain, journal_file
 from kiosk.journal import (DEVICE_FAULT, DOCUMENT_PRINTED, JOURNAL_PRUNED, SESSION_ENDED, SESSION_STARTED,
                            SUBMISSION_CONFIRMED, Journal, JournalError)
 from kiosk.journal_commands import add_journal_parser
@@ -118,7 +118,7 @@ def test_a_rewritten_hash_column_is_named(journal: Journal, journal_path: Path) 
         seq, at, kind, _, prev_hash = conn.execute(
             "SELECT seq, at, kind, fields_json, prev_hash FROM journal WHERE seq = 4").fetchone()
         forged_fields = {"number": 1000, "service": "contributions"}
-        forged_hash = journal_module.entry_hash(seq, at, kind, forged_fields, prev_hash)
+        forged_hash = journal_chain.entry_hash(seq, at, kind, forged_fields, prev_hash)
         conn.execute("UPDATE journal SET fields_json = ?, hash = ? WHERE seq = 4",
                      ('{"number":1000,"service":"contributions"}', forged_hash))
     verification = journal.verify()
@@ -624,4 +624,4 @@ def test_the_page_cache_stays_small_as_the_journal_grows(journal: Journal, journ
     # SQLite's default (2 MiB per connection) filled page by page, session after session.
     fill(journal, 3)
     cache_kib = -journal._connection().execute("PRAGMA cache_size").fetchone()[0]
-    assert 0 < cache_kib <= journal_module.PAGE_CACHE_KIB <= 512
+    assert 0 < cache_kib <= journal_file.PAGE_CACHE_KIB <= 512

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from kiosk import speech_worker
 from kiosk.contract.identifiers import mask_card_number, mask_ssn, ssn_check_char
-from kiosk.speech import SpeechService, speakable
+from kiosk.speech import SpeechService
+from kiosk.speech_privacy import speakable
 
 FAST_WPM = 300                                  # short real-time waits (config allows 80..300)
 LONG_ZH = "请将社会保障卡插入读卡器，芯片朝上。" * 12  # about a minute of audio
