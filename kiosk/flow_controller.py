@@ -152,7 +152,7 @@ class FlowController:
             log.exception("journal entry %s not written", kind)
 
     def speech_text(self, key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
-        text = self.catalog.text(key, language)
+        text = self.catalog.spoken(key, language)
         return text.format(**dict(params)) if params else text
 
     def _speak(self, effect: flow.Speak) -> None:
