@@ -22,6 +22,7 @@ header) is not catalogued; `in_language` is the one place such a pair is chosen 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -249,6 +250,12 @@ class MessageCatalog:
 
     def __len__(self) -> int:
         return len(self._messages)
+
+
+@functools.cache
+def default_catalog() -> MessageCatalog:
+    """The built-in catalogue, built once: for callers given no catalogue (tests, screens' helpers)."""
+    return MessageCatalog()
 
 
 def message_keys(catalog: MessageCatalog | None = None) -> list[str]:

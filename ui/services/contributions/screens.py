@@ -319,7 +319,7 @@ class ContributionsScreen(ServiceScreen):
     def _type_name(self, insurance_type: models.InsuranceType | None, *, short: bool = False) -> str:
         if insurance_type is None:
             return self.t("contributions.type.all")
-        return documents.insurance_type_name(insurance_type, self.language, short=short)
+        return documents.insurance_type_name(insurance_type, self.language, short=short, catalog=self.catalog)
 
     def _inner_width(self) -> int:
         margins = self._table_layout.contentsMargins()
@@ -463,7 +463,7 @@ class ContributionsScreen(ServiceScreen):
         period = documents.format_period(row.period)
         if self._month_only and len(row.period) == 6 and row.period[4:].isdigit() and 1 <= int(row.period[4:]) <= 12:
             period = self.t(f"contributions.month.{int(row.period[4:])}")
-        type_name = documents.insurance_type_name(row.insurance_type, lang, short=True)
+        type_name = documents.insurance_type_name(row.insurance_type, lang, short=True, catalog=self.catalog)
         narrow_key = f"contributions.type_narrow.{row.insurance_type.value}"
         if self._narrow_types and narrow_key in self.catalog:
             type_name = self.t(narrow_key)
@@ -473,7 +473,7 @@ class ContributionsScreen(ServiceScreen):
             (documents.format_money(row.base), ""),
             (documents.format_money(row.personal_part), ""),
             (documents.format_money(row.employer_part), ""),
-            (documents.contribution_status_name(row.status, lang), STATUS_ICONS[row.status]),
+            (documents.contribution_status_name(row.status, lang, catalog=self.catalog), STATUS_ICONS[row.status]),
         ]
 
     def _total_cells(self, view: ContributionsView, totals: models.ContributionTotals | None) -> list[tuple[str, str]]:

@@ -158,10 +158,10 @@ class EnrolmentScreen(ServiceScreen):
 
     def _cells(self, item: models.EnrolmentItem, short: bool) -> list[tuple[str, str]]:
         lang = self.language
-        status = documents.enrolment_status_name(item.status, lang)
+        status = documents.enrolment_status_name(item.status, lang, catalog=self.catalog)
         area = item.pooling_area.name_zh if lang == "zh" else item.pooling_area.name_en
         return [
-            (documents.insurance_type_name(item.insurance_type, lang, short=short), ""),
+            (documents.insurance_type_name(item.insurance_type, lang, short=short, catalog=self.catalog), ""),
             (status, "check" if item.status in _GOOD_STATUSES else "warning"),
             (documents.format_period(item.first_insured), ""),
             (str(item.months_paid), ""),

@@ -755,7 +755,7 @@ class TransferDoneScreen(TransferScreenBase):
             self.number_label.setText(outside_text(application.id) if application is not None
                                       else documents.NO_VALUE)
             if application is not None:
-                status = documents.transfer_status_name(application.status, language)
+                status = documents.transfer_status_name(application.status, language, catalog=self.catalog)
                 self.status_label.setText(self.t("transfer_done.status", status=status))
         self.status_label.setVisible(application is not None or bool(view.deferred_reference))
         self.progress_button.setVisible(not view.deferred_reference)

@@ -225,7 +225,8 @@ class ApplicationCard(QWidget):
         status = models.TransferStatus(application.status)
         kind, tone = STATUS_LOOK.get(status, ("clock", "strong"))
         color = {"good": th.primary, "danger": th.danger, "warning": th.warning}.get(tone, th.text)
-        self.status_line.set(kind, t("transfer_progress.status", status=documents.transfer_status_name(status, language)),
+        self.status_line.set(kind, t("transfer_progress.status", status=documents.transfer_status_name(
+                                 status, language, catalog=screen.catalog)),
                              color, icon_size(screen), tone=tone)
         reason = application.status_reason_en if language == "en" else application.status_reason_zh
         self.reason_label.setText(t("transfer_progress.reason", reason=outside_text(reason)) if reason else "")
