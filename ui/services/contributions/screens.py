@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from ui.screens.service_frame import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
                                   column_gap, icon_px, keep_focus_on_pager, make_bar_button,
                                   needed_height, show_print_status, spread, text_width)
@@ -438,7 +439,7 @@ class ContributionsScreen(ServiceScreen):
         parts = [t("contributions.explain.deferred")] if models.ContributionStatus.DEFERRED in statuses else []
         if models.ContributionStatus.OWED in statuses:
             parts.append(t("contributions.explain.owed"))
-        self.explanation.set("warning" if parts else "", ("" if self.language == "zh" else " ").join(parts),
+        self.explanation.set("warning" if parts else "", in_language(self.language, zh="", en=" ").join(parts),
                              th.warning, icon_px(self))
         self.explanation.setVisible(bool(parts))
         if parts and self.overflow() > 0:
@@ -525,7 +526,7 @@ class ContributionsScreen(ServiceScreen):
         line = self._line_height()
         width = self.body_widget.width()
         t = self.t
-        explanation = _wrapped_height(self.explanation, width, ("" if self.language == "zh" else " ").join(
+        explanation = _wrapped_height(self.explanation, width, in_language(self.language, zh="", en=" ").join(
             (t("contributions.explain.deferred"), t("contributions.explain.owed"))))
         status = _wrapped_height(self.print_status, width, t("contributions.print.failed_paper_out"))
         fixed = self._bar_height() + self.BLOCK_GAP + self._panel_fixed_height() + status + self.BLOCK_GAP
