@@ -56,3 +56,58 @@ def test_speech_reads_the_spoken_form():
     controller.catalog = catalog
     assert controller.speech_text("s", (("n", "12333"),), "en") == "Call 12333 now"
     assert controller.speech_text("s", (("n", "12333"),), "zh") == "拨打 12333"
+
+
+def test_every_error_kind_and_device_code_has_its_text():
+    from devices.model import CompletionCode
+    from kiosk.errors import ErrorKind, KioskError, error_from_device
+
+    catalog = MessageCatalog()
+    for kind in ErrorKind:
+        assert KioskError(kind, "x").message_key in catalog
+    for code in CompletionCode:
+        if code is not CompletionCode.SUCCESS:
+            assert error_from_device(code).message_key in catalog, code
+
+
+def test_error_shows_the_back_office_wording_else_the_catalogue_with_its_overrides():
+    from kiosk.errors import ErrorKind, KioskError
+
+    own = KioskError(ErrorKind.BACKOFFICE_REJECTED, "c", message_zh="不予办理", message_en="Refused")
+    assert own.citizen_message("zh") == "不予办理" and own.citizen_message("en") == "Refused"
+    plain = KioskError(ErrorKind.NOT_FOUND, "c")
+    assert plain.message_zh == "" and plain.citizen_message("en") == "No matching record was found."
+    local = MessageCatalog(overrides={"error.kind.not_found": {"zh": "查无此人。"}})
+    assert plain.citizen_message("zh", local) == "查无此人。"
+
+
+def test_receipts_and_names_read_the_catalogue_they_are_given():
+    import datetime as dt
+
+    from kiosk import documents
+    from kiosk.contract import models
+
+    local = MessageCatalog(overrides={"receipt.thanks": {"zh": "谢谢  热线 96000"},
+                                      "name.insurance_type.pension": {"en": "Old-age pension"}})
+    assert documents.insurance_type_name("pension", "en", catalog=local) == "Old-age pension"
+    assert documents.insurance_type_name("pension", "en") == "Basic pension insurance"
+    citizen = models.CitizenSummary.model_construct(name="张伟", ssn_masked="3201**********1234")
+    now = dt.datetime(2026, 11, 23, 10, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    layout = documents.deferred_receipt(citizen, "certificate", "R-1", header="h", terminal_id="T", now=now,
+                                        catalog=local)
+    assert "谢谢  热线 96000" in layout.plain_text()
+
+
+def test_the_controllers_catalogue_reaches_every_receipt_through_receipt_common():
+    from kiosk.contract import models
+    from kiosk.flow_controller import FlowController, PaperSettings
+    from kiosk.flow_events import SubmissionDeferred, deferred_receipt
+
+    local = MessageCatalog(overrides={"receipt.thanks": {"en": "Thanks  Hotline 96000"}})
+    controller = FlowController.__new__(FlowController)   # receipt_common needs only these two
+    controller.catalog, controller._paper = local, PaperSettings("社会保险自助服务", "Self-service", "T-1")
+    common = controller.receipt_common("en")
+    assert common.catalog is local and common.header == "Self-service"
+    citizen = models.CitizenSummary.model_construct(name="Zhang", ssn_masked="3201**********1234")
+    layout, _ = deferred_receipt(citizen, SubmissionDeferred("certificate", "R-1"), common)
+    assert "Thanks  Hotline 96000" in layout.plain_text()
