@@ -27,11 +27,15 @@ log = logging.getLogger("devices")
 
 
 class Interaction(Protocol):
-    """How an interactive health check talks to the technician (screen or terminal)."""
+    """How an interactive health check talks to the technician (screen or terminal).
 
-    def instruct(self, text_zh: str, text_en: str) -> None: ...
+    Drivers pass message ids only (`technician.check.*`); their wording lives in the technician
+    catalogue table, kiosk/texts/technician.py, which the screen looks them up in.
+    """
 
-    def confirm(self, question_zh: str, question_en: str) -> bool: ...
+    def instruct(self, message_id: str) -> None: ...
+
+    def confirm(self, message_id: str) -> bool: ...
 
 
 class Device(ABC):

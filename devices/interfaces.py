@@ -96,7 +96,7 @@ class CardReader(Device):
                               cancel: CancelToken) -> HealthReport | None:
         """A card in the reader for an external/interactive check, or the report of why not."""
         if level is HealthLevel.INTERACTIVE:
-            interaction.instruct("请插入一张社会保障卡。", "Insert a social security card now.")
+            interaction.instruct("technician.check.insert_card")
             waited = self.wait_for_card(60.0, cancel)
             if not waited.ok:
                 return self._report(level, waited.code, "no card inserted")
@@ -209,7 +209,7 @@ class QrScanner(Device):
             if level is HealthLevel.EXTERNAL:
                 return self._report(level, CompletionCode.UNSUPPORTED, "a scanner has no test without a code")
             return super()._check_health(level, interaction, cancel)
-        interaction.instruct("请扫描测试二维码。", "Scan the test QR code now.")
+        interaction.instruct("technician.check.scan_test_qr")
         result = self.read_one(60.0, cancel)
         if not result.ok:
             return self._report(level, result.code, result.detail)
@@ -282,8 +282,7 @@ class ReceiptPrinter(Device):
         printed = self.print_receipt(test_page(self.name, self.capabilities), cancel)
         if not printed.ok:
             return self._report(level, printed.code, printed.detail)
-        if level is HealthLevel.INTERACTIVE and not interaction.confirm(
-                "测试页是否清晰可读（中文、二维码、切纸）？", "Is the test page readable (Chinese text, QR code, cut)?"):
+        if level is HealthLevel.INTERACTIVE and not interaction.confirm("technician.check.test_page_readable"):
             return self._report(level, CompletionCode.HARDWARE_ERROR, "technician: test page not readable")
         return self._report(level, CompletionCode.SUCCESS, f"test page printed ({printed.value.bytes_sent} bytes)")
 
@@ -337,8 +336,7 @@ class DocumentPrinter(Device):
         printed = self.print_document(sample_certificate(), cancel)
         if not printed.ok:
             return self._report(level, printed.code, printed.detail)
-        if level is HealthLevel.INTERACTIVE and not interaction.confirm(
-                "样张是否清晰（文字、表格、二维码）？", "Is the sample page clear (text, table, QR code)?"):
+        if level is HealthLevel.INTERACTIVE and not interaction.confirm("technician.check.sample_clear"):
             return self._report(level, CompletionCode.HARDWARE_ERROR, "technician: sample not clear")
         return self._report(level, CompletionCode.SUCCESS, "sample certificate printed",
                             path=printed.value.document_path, job=printed.value.job_id)

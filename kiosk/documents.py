@@ -18,9 +18,10 @@ back offices are not trusted to remember:
   space, so a hostile name can neither inject printer commands nor break the layout;
 - anything shaped like a full 18-character social security number is masked.
 
-Labels live here rather than in `kiosk.messages`: a receipt is print content with its own
-short wording, not a screen message. The enum name helpers are complete for every member
-so screens can reuse them.
+Labels and names are catalogue texts (`receipt.*`, `name.*`: kiosk/texts/paper.py and the
+services' texts.py), read from the `MessageCatalog` the caller passes (`catalog`, the built-in
+one when none), so a deployment's overrides reach paper too. The enum name helpers are
+complete for every member so screens can reuse them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from devices.receipt.layout import Align, Feed, KeyValue, QrCode, ReceiptLayout,
 from kiosk.contract import identifiers
 from kiosk.contract.models import (Area, CertificateKind, CitizenSummary, ContributionStatus, EnrolmentStatus,
                                    InsuranceType, TransferStatus)
+from kiosk.messages import MessageCatalog, default_catalog, in_language
 
 LANGUAGES = ("zh", "en")
 HOTLINE = "12333"
@@ -46,194 +48,6 @@ _FULL_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PERIOD_SHAPE = re.compile(r"^\d{4}(0[1-9]|1[0-2])$")
 _CENT = Decimal("0.01")
 
-# --- names of enum members (screens reuse these) ---------------------------------------
-
-_INSURANCE_TYPE_NAMES = {
-    InsuranceType.PENSION: {"zh": "基本养老保险", "en": "Basic pension insurance"},
-    InsuranceType.MEDICAL: {"zh": "基本医疗保险", "en": "Basic medical insurance"},
-    InsuranceType.UNEMPLOYMENT: {"zh": "失业保险", "en": "Unemployment insurance"},
-    InsuranceType.WORK_INJURY: {"zh": "工伤保险", "en": "Work injury insurance"},
-    InsuranceType.MATERNITY: {"zh": "生育保险", "en": "Maternity insurance"},
-}
-_INSURANCE_TYPE_SHORT_NAMES = {
-    InsuranceType.PENSION: {"zh": "养老", "en": "Pension"},
-    InsuranceType.MEDICAL: {"zh": "医疗", "en": "Medical"},
-    InsuranceType.UNEMPLOYMENT: {"zh": "失业", "en": "Unemployment"},
-    InsuranceType.WORK_INJURY: {"zh": "工伤", "en": "Work injury"},
-    InsuranceType.MATERNITY: {"zh": "生育", "en": "Maternity"},
-}
-_ENROLMENT_STATUS_NAMES = {
-    EnrolmentStatus.ACTIVE: {"zh": "参保缴费", "en": "Contributing"},
-    EnrolmentStatus.SUSPENDED: {"zh": "暂停缴费", "en": "Suspended"},
-    EnrolmentStatus.TERMINATED: {"zh": "终止参保", "en": "Terminated"},
-    EnrolmentStatus.RETIRED: {"zh": "退休", "en": "Retired"},
-    EnrolmentStatus.NOT_ENROLLED: {"zh": "未参保", "en": "Not enrolled"},
-}
-_CONTRIBUTION_STATUS_NAMES = {
-    ContributionStatus.PAID: {"zh": "已缴", "en": "Paid"},
-    ContributionStatus.OWED: {"zh": "欠缴", "en": "Owed"},
-    ContributionStatus.DEFERRED: {"zh": "缓缴", "en": "Deferred"},
-}
-_TRANSFER_STATUS_NAMES = {
-    TransferStatus.SUBMITTED: {"zh": "已提交，转入地受理中", "en": "Submitted, being accepted"},
-    TransferStatus.CERTIFICATE_ISSUED: {"zh": "转出地已出具参保缴费凭证",
-                                        "en": "Contribution certificate issued by the old office"},
-    TransferStatus.ACCEPTANCE_SENT: {"zh": "转入地已发出接收函", "en": "Acceptance letter sent by the new office"},
-    TransferStatus.FUNDS_TRANSFERRED: {"zh": "转出地已转移基金", "en": "Funds transferred by the old office"},
-    TransferStatus.COMPLETED: {"zh": "转移完成", "en": "Transfer completed"},
-    TransferStatus.REJECTED: {"zh": "未通过", "en": "Rejected"},
-    TransferStatus.WITHDRAWN: {"zh": "已撤回", "en": "Withdrawn"},
-}
-_CERTIFICATE_KIND_NAMES = {
-    CertificateKind.ENROLMENT: {"zh": "参保证明", "en": "Enrolment certificate"},
-    CertificateKind.CONTRIBUTION: {"zh": "缴费明细证明", "en": "Contribution certificate"},
-}
-
-# --- receipt labels: the one place their wording lives ---------------------------------
-
-RECEIPT_LABELS = {
-    "zh": {
-        "title.contributions": "缴费明细",
-        "title.certificate": "参保证明打印",
-        "title.transfer": "养老保险转移申请",
-        "title.enrolment": "参保信息",
-        "title.deferred": "本机受理凭证",
-        "deferred.what.pension_transfer": "养老保险关系转移申请",
-        "deferred.what.certificate": "参保证明开具申请",
-        "deferred.item": "受理事项",
-        "deferred.reference": "受理编号",
-        "deferred.status": "本机已受理，尚未提交。网络恢复后将自动提交，无需再次办理。",
-        "deferred.follow": "可在本机查询结果，或拨打12333告知受理编号。",
-        "name": "姓名",
-        "ssn": "社会保障号码",
-        "time": "时间",
-        "terminal": "终端编号",
-        "period": "查询期间",
-        "range": "{start} 至 {end}",
-        "insurance_type": "险种",
-        "all_types": "全部险种",
-        "employer": "缴费单位",
-        "personal_payer": "灵活就业人员（个人缴费）",
-        "rows_header_type": "  险种",
-        "rows_header_status": "状态",
-        "rows_header_amount": "个人缴费",
-        "rows_partial": "本页 {shown} 条，共 {total} 条；其余请在屏幕上翻页查看。",
-        "no_rows": "查询期间内没有缴费记录。",
-        "months_paid": "已缴月数",
-        "months_owed": "欠缴月数",
-        "months_deferred": "缓缴月数",
-        "employer_total": "单位缴费合计（元）",
-        "personal_total": "个人缴费合计（元）",
-        "totals_note": "金额为已缴月份合计。",
-        "explain_owed": "欠缴：应缴未缴，请尽快补缴。",
-        "explain_deferred": "缓缴：经批准暂缓缴纳，在缓缴期满前补缴不影响个人权益。",
-        "certificate_number": "证明编号",
-        "certificate_kind": "证明类型",
-        "certificate_period": "证明期间",
-        "valid_until": "有效期至",
-        "verification_code": "验证码",
-        "qr_caption": "扫码核验证明真伪",
-        "a4_result": "A4证明",
-        "a4_printed": "已打印",
-        "a4_not_printed": "未能打印",
-        "a4_reprint": "A4证明未能打印，可凭证明编号到任一自助终端或服务窗口补打。",
-        "application_number": "申请编号",
-        "from_area": "转出地",
-        "to_area": "转入地",
-        "mobile": "联系电话",
-        "status": "办理状态",
-        "submitted_at": "提交时间",
-        "next_step": "下一环节",
-        "office.receiving": "转入地办理",
-        "office.sending": "转出地办理",
-        "office": "办理机构",
-        "due_by": "应办结日期",
-        "overdue": "该环节已超过办理时限，可拨打12333或到服务窗口咨询。",
-        "step_limit": "每个环节一般在{days}个工作日内办结。",
-        "no_return": "无需回原参保地办理，可凭申请编号查询进度。",
-        "insured_area": "参保地",
-        "first_insured": "  首次参保",
-        "item_months_paid": "  累计缴费月数",
-        "item_months_owed": "  欠缴月数",
-        "item_months_deferred": "  缓缴月数",
-        "item_grade": "  缴费档次",
-        "item_area": "  统筹地区",
-        "no_items": "未查询到参保记录。",
-        "thanks": "谢谢使用  服务热线 12333",
-    },
-    "en": {
-        "title.contributions": "Contributions",
-        "title.certificate": "Certificate",
-        "title.transfer": "Pension transfer",
-        "title.enrolment": "Enrolment",
-        "title.deferred": "Accepted by this kiosk",
-        "deferred.what.pension_transfer": "Pension transfer application",
-        "deferred.what.certificate": "Certificate request",
-        "deferred.item": "Request",
-        "deferred.reference": "Reference",
-        "deferred.status": "Accepted by this terminal, not yet sent. It will be sent when the connection is "
-                           "back; you need not apply again.",
-        "deferred.follow": "Check the result at this kiosk, or call 12333 with the reference.",
-        "name": "Name",
-        "ssn": "Soc. sec. no.",
-        "time": "Time",
-        "terminal": "Terminal",
-        "period": "Period",
-        "range": "{start} to {end}",
-        "insurance_type": "Insurance",
-        "all_types": "All types",
-        "employer": "Employer",
-        "personal_payer": "Flexible worker (pays personally)",
-        "rows_header_type": "  Type",
-        "rows_header_status": "Status",
-        "rows_header_amount": "Personal",
-        "rows_partial": "{shown} of {total} rows on this page; see the screen for the rest.",
-        "no_rows": "No contributions in this period.",
-        "months_paid": "Months paid",
-        "months_owed": "Months owed",
-        "months_deferred": "Months deferred",
-        "employer_total": "Employer part (CNY)",
-        "personal_total": "Personal part (CNY)",
-        "totals_note": "Amounts count paid months only.",
-        "explain_owed": "Owed: due but not paid; please pay soon.",
-        "explain_deferred": "Deferred: postponed with approval; paying before the deferral ends keeps your rights.",
-        "certificate_number": "Certificate no.",
-        "certificate_kind": "Kind",
-        "certificate_period": "Period",
-        "valid_until": "Valid until",
-        "verification_code": "Verification code",
-        "qr_caption": "Scan to verify the certificate",
-        "a4_result": "A4 certificate",
-        "a4_printed": "Printed",
-        "a4_not_printed": "Not printed",
-        "a4_reprint": "The A4 certificate could not be printed. Reprint it with the certificate no. "
-                      "above at any kiosk or service counter.",
-        "application_number": "Application no.",
-        "from_area": "From",
-        "to_area": "To",
-        "mobile": "Mobile",
-        "status": "Status",
-        "submitted_at": "Submitted",
-        "next_step": "Next step",
-        "office.receiving": "New office",
-        "office.sending": "Old office",
-        "office": "Handled by",
-        "due_by": "Due by",
-        "overdue": "This step is overdue; call 12333 or ask at a service counter.",
-        "step_limit": "Each step is normally done within {days} working days.",
-        "no_return": "No need to go back to the old place; follow progress with the application no.",
-        "insured_area": "Insured in",
-        "first_insured": "  First insured",
-        "item_months_paid": "  Months paid",
-        "item_months_owed": "  Months owed",
-        "item_months_deferred": "  Months deferred",
-        "item_grade": "  Contribution grade",
-        "item_area": "  Pooling area",
-        "no_items": "No enrolment records found.",
-        "thanks": "Thank you  Hotline 12333",
-    },
-}
-
 
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
@@ -241,31 +55,51 @@ def check_language(language: str) -> str:
     return language
 
 
-def _name(table: dict, member, language: str) -> str:
-    return table[member][check_language(language)]
+class PaperLabels:
+    """The `receipt.*` labels of one language: `labels["name"]` is `receipt.name`'s text."""
+
+    def __init__(self, catalog: MessageCatalog | None, language: str) -> None:
+        self.catalog = _or_default(catalog)
+        self.language = check_language(language)
+
+    def __getitem__(self, name: str) -> str:
+        return self.catalog.text(f"receipt.{name}", self.language)
 
 
-def insurance_type_name(insurance_type: InsuranceType, language: str = "zh", *, short: bool = False) -> str:
+def _or_default(catalog: MessageCatalog | None) -> MessageCatalog:
+    return default_catalog() if catalog is None else catalog
+
+
+def _name(kind: str, member, language: str, catalog: MessageCatalog | None) -> str:
+    return _or_default(catalog).text(f"name.{kind}.{member.value}", check_language(language))
+
+
+def insurance_type_name(insurance_type: InsuranceType, language: str = "zh", *, short: bool = False,
+                        catalog: MessageCatalog | None = None) -> str:
     """基本养老保险 / Basic pension insurance; `short` gives 养老 / Pension for narrow columns."""
-    return _name(_INSURANCE_TYPE_SHORT_NAMES if short else _INSURANCE_TYPE_NAMES, InsuranceType(insurance_type),
-                 language)
+    return _name("insurance_type_short" if short else "insurance_type", InsuranceType(insurance_type), language,
+                 catalog)
 
 
-def enrolment_status_name(status: EnrolmentStatus, language: str = "zh") -> str:
-    return _name(_ENROLMENT_STATUS_NAMES, EnrolmentStatus(status), language)
+def enrolment_status_name(status: EnrolmentStatus, language: str = "zh", *,
+                          catalog: MessageCatalog | None = None) -> str:
+    return _name("enrolment_status", EnrolmentStatus(status), language, catalog)
 
 
-def contribution_status_name(status: ContributionStatus, language: str = "zh") -> str:
+def contribution_status_name(status: ContributionStatus, language: str = "zh", *,
+                             catalog: MessageCatalog | None = None) -> str:
     """已缴 / 欠缴 / 缓缴: the status in words, never only a colour."""
-    return _name(_CONTRIBUTION_STATUS_NAMES, ContributionStatus(status), language)
+    return _name("contribution_status", ContributionStatus(status), language, catalog)
 
 
-def transfer_status_name(status: TransferStatus, language: str = "zh") -> str:
-    return _name(_TRANSFER_STATUS_NAMES, TransferStatus(status), language)
+def transfer_status_name(status: TransferStatus, language: str = "zh", *,
+                         catalog: MessageCatalog | None = None) -> str:
+    return _name("transfer_status", TransferStatus(status), language, catalog)
 
 
-def certificate_kind_name(kind: CertificateKind, language: str = "zh") -> str:
-    return _name(_CERTIFICATE_KIND_NAMES, CertificateKind(kind), language)
+def certificate_kind_name(kind: CertificateKind, language: str = "zh", *,
+                          catalog: MessageCatalog | None = None) -> str:
+    return _name("certificate_kind", CertificateKind(kind), language, catalog)
 
 
 # --- formatting ------------------------------------------------------------------------
@@ -364,7 +198,7 @@ def pad_left(text: str, width: int) -> str:
 
 
 def area_name(area: Area, language: str) -> str:
-    return plain_line(area.name_en if language == "en" else area.name_zh)
+    return plain_line(in_language(language, zh=area.name_zh, en=area.name_en))
 
 
 # --- the guards over a finished paper --------------------------------------------------
@@ -403,7 +237,7 @@ def guard_document(document: A4Document) -> A4Document:
 
 # --- receipts --------------------------------------------------------------------------
 
-def receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, header: str, terminal_id: str,
+def receipt_head(labels: PaperLabels, title: str, citizen: CitizenSummary, header: str, terminal_id: str,
                   now: dt.datetime) -> list:
     return [
         Text(plain_line(header), Align.CENTER, bold=True),
@@ -417,7 +251,7 @@ def receipt_head(labels: dict[str, str], title: str, citizen: CitizenSummary, he
     ]
 
 
-def receipt_foot(labels: dict[str, str]) -> list:
+def receipt_foot(labels: PaperLabels) -> list:
     return [Rule(), Text(labels["thanks"], Align.CENTER), Feed(1)]
 
 
@@ -426,18 +260,18 @@ def finish_receipt(blocks: list) -> ReceiptLayout:
 
 
 def service_receipt(citizen: CitizenSummary, title: str, body: list, *, header: str, terminal_id: str,
-                    now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+                    now: dt.datetime, language: str = "zh", catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """A service's receipt: the shared head (masked name and ssn, time, terminal), its `body`
     blocks (devices.receipt.layout), the shared foot; checked like every receipt."""
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     return finish_receipt(receipt_head(labels, plain_line(title), citizen, header, terminal_id, now) + list(body)
                    + receipt_foot(labels))
 
 
 def deferred_receipt(citizen: CitizenSummary, kind: str, reference: str, *, header: str, terminal_id: str,
-                     now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+                     now: dt.datetime, language: str = "zh", catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """A submission this terminal holds in its outbox: never "submitted", always the reference."""
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     blocks = receipt_head(labels, labels["title.deferred"], citizen, header, terminal_id, now)
     blocks += [
         KeyValue(labels["deferred.item"], labels[f"deferred.what.{kind}"]),

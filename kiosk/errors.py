@@ -1,13 +1,16 @@
 """The kiosk's error taxonomy (docs/architecture.md).
 
 Every failure the core reports is a `KioskError` of one `ErrorKind`. The kind decides
-what the citizen is told (one message per kind, zh/en, below); `code` and `detail`
-are for technicians and logs and never hold personal data.
+what the citizen is told (catalogue key `error.kind.<kind>`, kiosk/texts/errors.py) unless
+the back office sent its own wording; `code` and `detail` are for technicians and logs and
+never hold personal data.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from kiosk.messages import MessageCatalog, default_catalog, in_language
 
 
 class ErrorKind(StrEnum):
@@ -33,40 +36,29 @@ TERMINAL_REFUSAL_CODES = frozenset({"terminal_unauthenticated", "clock_skew", "n
 CREDENTIAL_REFUSAL_CODES = frozenset({"session_required", "session_expired", "grant_invalid", "grant_expired"})
 
 
-# Shown to the citizen when the failure carries no more specific message of its own.
-_CITIZEN_MESSAGES: dict[ErrorKind, tuple[str, str]] = {
-    ErrorKind.NOT_FOUND: ("未查询到相关信息。", "No matching record was found."),
-    ErrorKind.HARDWARE: ("设备暂时无法使用，请联系工作人员或拨打12333。",
-                         "A device is not working. Please ask staff or call 12333."),
-    ErrorKind.USER: ("输入的信息有误，请检查后重试。", "Some of the information is not valid. Please check and try again."),
-    ErrorKind.TIMEOUT: ("操作超时，请重试。", "The operation took too long. Please try again."),
-    ErrorKind.CANCELLED: ("操作已取消。", "The operation was cancelled."),
-    ErrorKind.BACKOFFICE_REJECTED: ("业务系统未能办理此业务。", "The service could not be completed."),
-    ErrorKind.BACKOFFICE_UNAVAILABLE: ("业务系统暂时无法连接，请稍后再试或拨打12333。",
-                                       "The service system cannot be reached. Please try later or call 12333."),
-    ErrorKind.BACKOFFICE_FAULT: ("业务系统返回的信息无法识别，请稍后再试或联系工作人员。",
-                                 "The service system gave an answer this terminal cannot use. "
-                                 "Please try again later or ask staff."),
-}
-
-
 class KioskError(Exception):
-    """A classified failure. `message_zh`/`message_en` default to the kind's message."""
+    """A classified failure.
+
+    `message_zh`/`message_en` are the back office's own wording (problem+json), "" when it
+    sent none; `message_key` is the catalogue text shown otherwise (the kind's by default).
+    """
 
     def __init__(self, kind: ErrorKind, code: str, detail: str = "", *,
                  message_zh: str | None = None, message_en: str | None = None,
-                 http_status: int | None = None) -> None:
+                 message_key: str | None = None, http_status: int | None = None) -> None:
         super().__init__(f"{kind}:{code}: {detail}" if detail else f"{kind}:{code}")
-        self.kind = kind
+        self.kind = ErrorKind(kind)
         self.code = code
         self.detail = detail
-        default_zh, default_en = _CITIZEN_MESSAGES[kind]
-        self.message_zh = message_zh or default_zh
-        self.message_en = message_en or default_en
+        self.message_zh = message_zh or ""
+        self.message_en = message_en or ""
+        self.message_key = message_key or f"error.kind.{self.kind.value}"
         self.http_status = http_status
 
-    def citizen_message(self, language: str) -> str:
-        return self.message_en if language == "en" else self.message_zh
+    def citizen_message(self, language: str, catalog: MessageCatalog | None = None) -> str:
+        """The back office's wording in `language` when it sent one, else the catalogue's (`catalog`, default built-in)."""
+        own = in_language(language, zh=self.message_zh, en=self.message_en)
+        return own or (default_catalog() if catalog is None else catalog).text(self.message_key, language)
 
     @property
     def retryable(self) -> bool:
@@ -90,30 +82,28 @@ class KioskError(Exception):
         return self.kind in (ErrorKind.BACKOFFICE_REJECTED, ErrorKind.NOT_FOUND, ErrorKind.USER)
 
 
-# Device completion codes, mapped once: kind, citizen message zh/en.
-_DEVICE_ERRORS: dict[str, tuple[ErrorKind, str, str]] = {
-    "cancelled": (ErrorKind.CANCELLED, "操作已取消。", "The operation was cancelled."),
-    "timeout": (ErrorKind.TIMEOUT, "设备响应超时，请重试。", "The device took too long. Please try again."),
-    "no_device": (ErrorKind.HARDWARE, "设备暂时无法使用，请联系工作人员或拨打12333。",
-                  "A device is not working. Please ask staff or call 12333."),
-    "hardware_error": (ErrorKind.HARDWARE, "设备故障，请联系工作人员。", "A device failed. Please ask staff."),
-    "busy": (ErrorKind.HARDWARE, "设备忙，请稍候再试。", "The device is busy. Please try again in a moment."),
-    "unsupported": (ErrorKind.HARDWARE, "本机不支持此操作。", "This terminal cannot do that."),
-    "no_media": (ErrorKind.USER, "请插入社会保障卡。", "Please insert your social security card."),
-    "media_removed": (ErrorKind.USER, "社保卡已拔出，请重新插卡。", "The card was removed. Please insert it again."),
-    "media_invalid": (ErrorKind.USER, "无法读取此卡，请确认芯片朝上插入，或联系工作人员。",
-                      "This card cannot be read. Insert it chip first, or ask staff."),
-    "pin_incorrect": (ErrorKind.USER, "密码错误，请重新输入。", "Wrong PIN. Please try again."),
-    "pin_blocked": (ErrorKind.USER, "社保卡密码已锁定，请携带身份证到服务窗口或银行网点解锁。",
-                    "The card's PIN is blocked. Please bring your ID card to a service counter or bank branch."),
-    "invalid_input": (ErrorKind.USER, "输入的信息有误，请检查后重试。", "Some of the information is not valid."),
-    "paper_out": (ErrorKind.HARDWARE, "打印机缺纸，请联系工作人员。", "The printer is out of paper. Please ask staff."),
-    "paper_jam": (ErrorKind.HARDWARE, "打印机卡纸，请联系工作人员。", "The printer has a paper jam. Please ask staff."),
-    "cover_open": (ErrorKind.HARDWARE, "打印机盖未关闭，请联系工作人员。", "The printer cover is open. Please ask staff."),
+# Device completion codes, mapped once: the kind, and whether the code has a text of its own
+# (`error.device.<code>`, kiosk/texts/errors.py) rather than the kind's.
+_DEVICE_ERRORS: dict[str, tuple[ErrorKind, bool]] = {
+    "cancelled": (ErrorKind.CANCELLED, False),
+    "timeout": (ErrorKind.TIMEOUT, True),
+    "no_device": (ErrorKind.HARDWARE, False),
+    "hardware_error": (ErrorKind.HARDWARE, True),
+    "busy": (ErrorKind.HARDWARE, True),
+    "unsupported": (ErrorKind.HARDWARE, True),
+    "no_media": (ErrorKind.USER, True),
+    "media_removed": (ErrorKind.USER, True),
+    "media_invalid": (ErrorKind.USER, True),
+    "pin_incorrect": (ErrorKind.USER, True),
+    "pin_blocked": (ErrorKind.USER, True),
+    "invalid_input": (ErrorKind.USER, True),
+    "paper_out": (ErrorKind.HARDWARE, True),
+    "paper_jam": (ErrorKind.HARDWARE, True),
+    "cover_open": (ErrorKind.HARDWARE, True),
 }
 
 
 def error_from_device(code: str, detail: str = "") -> KioskError:
     """A failed device `OperationResult` (its `code` and `detail`) as a classified kiosk error."""
-    kind, message_zh, message_en = _DEVICE_ERRORS.get(str(code), (ErrorKind.HARDWARE, None, None))
-    return KioskError(kind, f"device_{code}", detail, message_zh=message_zh, message_en=message_en)
+    kind, own_text = _DEVICE_ERRORS.get(str(code), (ErrorKind.HARDWARE, False))
+    return KioskError(kind, f"device_{code}", detail, message_key=f"error.device.{code}" if own_text else None)

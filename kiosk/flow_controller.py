@@ -27,7 +27,7 @@ from kiosk.clock import TerminalClock
 from kiosk.device_watch import DeviceWatch
 from kiosk.errors import ErrorKind, KioskError, error_from_device
 from kiosk.flow_state import FlowState
-from kiosk.messages import MessageCatalog
+from kiosk.messages import MessageCatalog, in_language
 from kiosk.service_api import ReceiptCommon, ServiceTask
 
 log = logging.getLogger("kiosk.flow")
@@ -50,7 +50,7 @@ class PaperSettings:
         return dict(self.seal_images).get(office.strip(), "")
 
     def header(self, language: str) -> str:
-        return self.receipt_header_en if language == "en" else self.receipt_header_zh
+        return in_language(language, zh=self.receipt_header_zh, en=self.receipt_header_en)
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class FlowController:
             log.exception("journal entry %s not written", kind)
 
     def speech_text(self, key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
-        text = self.catalog.text(key, language)
+        text = self.catalog.spoken(key, language)
         return text.format(**dict(params)) if params else text
 
     def _speak(self, effect: flow.Speak) -> None:
@@ -301,7 +301,7 @@ class FlowController:
 
     def receipt_common(self, language: str) -> ReceiptCommon:
         return ReceiptCommon(header=self._paper.header(language), terminal_id=self._paper.terminal_id,
-                             now=self._paper.wall_clock.now(), language=language)
+                             now=self._paper.wall_clock.now(), language=language, catalog=self.catalog)
 
     def print_receipt(self, layout, title: str, cancel: CancelToken):
         from devices.receipt.escpos_encoder import encode_receipt

@@ -1,21 +1,42 @@
-"""Citizen-facing texts (zh/en), keyed by stable ids.
+"""Citizen-facing texts (zh/en), keyed by stable ids: the kiosk's one text shape.
 
-Qt-free on purpose: the flow state machine, speech and documents read the same
-catalogue the screens do. Keys are dotted ids (``screen.element``) that never change
+Qt-free on purpose: the flow state machine, speech, errors, receipts and the screens
+read the same catalogue. Keys are dotted ids (``screen.element``) that never change
 once shipped; the wording behind a key may. Every key carries every language in
 `LANGUAGES` (a test enforces it), so switching language can never show a gap.
 
+An entry is ``{"zh": shown, "en": shown}`` and may also carry a spoken form per
+language, ``"zh_spoken"``/``"en_spoken"``, when the words are right but the reading is
+not (the hotline 12333 is read digit by digit, 一二三三三 / 1 2 3 3 3). `text` gives the
+shown form, `spoken` the spoken one (the shown one when there is none); speech reads
+`spoken`, screens and paper read `text`.
+
 A deployment may override wording (a province's own title, say) by passing
-`overrides`; overrides are validated like the defaults and cannot add languages.
+`overrides`; overrides are validated like the defaults and cannot add languages. An
+override of a shown text drops the default spoken form of that language (it read the
+old wording) unless the override gives its own.
+
+Text that comes from outside in both languages (a back-office message, a configured
+header) is not catalogued; `in_language` is the one place such a pair is chosen from.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
+SPOKEN_SUFFIX = "_spoken"
+_ENTRY_FIELDS = frozenset(LANGUAGES) | {language + SPOKEN_SUFFIX for language in LANGUAGES}
+
+
+def in_language(language: str, *, zh: str, en: str) -> str:
+    """The one of a zh/en pair from outside the catalogue (back-office wording, config) for `language`."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    return en if language == "en" else zh
 
 _DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
     # --- attract screen (first screen, nobody identified) ----------------------------
@@ -41,10 +62,15 @@ _DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
     },
     "attract.speech": {
         "zh": "欢迎使用社会保险自助服务。请插入社会保障卡，或出示电子社保卡二维码。"
-              "如需帮助，请按呼叫工作人员，或拨打服务热线一二三三三。",
+              "如需帮助，请按呼叫工作人员，或拨打服务热线 12333。",
         "en": "Welcome to social insurance self-service. Please insert your social "
               "security card, or show your electronic social security card QR code. "
-              "For help, press Call staff, or call the hotline 1 2 3 3 3.",
+              "For help, press Call staff, or call the hotline 12333.",
+        "zh_spoken": "欢迎使用社会保险自助服务。请插入社会保障卡，或出示电子社保卡二维码。"
+                     "如需帮助，请按呼叫工作人员，或拨打服务热线一二三三三。",
+        "en_spoken": "Welcome to social insurance self-service. Please insert your social "
+                     "security card, or show your electronic social security card QR code. "
+                     "For help, press Call staff, or call the hotline 1 2 3 3 3.",
     },
     # --- controls present on every screen ---------------------------------------------
     # The language button names the language it switches *to*, written in that
@@ -171,9 +197,12 @@ class MessageCatalog:
         for key, texts in (overrides or {}).items():
             if key not in merged:
                 raise KeyError(f"override for unknown message key {key!r}")
+            for language in LANGUAGES:
+                if language in texts and language + SPOKEN_SUFFIX not in texts:
+                    merged[key].pop(language + SPOKEN_SUFFIX, None)
             merged[key].update(texts)
         for key, texts in merged.items():
-            extra = set(texts) - set(LANGUAGES)
+            extra = set(texts) - _ENTRY_FIELDS
             if extra:
                 raise ValueError(f"message {key!r} has unsupported languages {sorted(extra)}")
             for language, text in texts.items():
@@ -196,6 +225,11 @@ class MessageCatalog:
         except KeyError:
             raise KeyError(f"no {language!r} text for message key {key!r}") from None
 
+    def spoken(self, key: str, language: str) -> str:
+        """What speech says for `key`: its spoken form in `language` when it has one, else its text."""
+        shown = self.text(key, language)
+        return self._messages[key].get(language + SPOKEN_SUFFIX) or shown
+
     def keys(self) -> list[str]:
         return sorted(self._messages)
 
@@ -216,6 +250,12 @@ class MessageCatalog:
 
     def __len__(self) -> int:
         return len(self._messages)
+
+
+@functools.cache
+def default_catalog() -> MessageCatalog:
+    """The built-in catalogue, built once: for callers given no catalogue (tests, screens' helpers)."""
+    return MessageCatalog()
 
 
 def message_keys(catalog: MessageCatalog | None = None) -> list[str]:

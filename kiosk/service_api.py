@@ -112,15 +112,18 @@ class ReceiptCommon:
     terminal_id: str
     now: Any                          # datetime in the terminal's zone
     language: str
+    catalog: Any = None               # kiosk.messages.MessageCatalog with the deployment's overrides; None: built-in
 
     def as_kwargs(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Not dataclasses.asdict: it would deep-copy the catalogue.
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 class TaskContext(Protocol):
     """What a task's `perform` may use (implemented by kiosk/flow_controller.py)."""
 
     paper: Any                        # PaperSettings: headers, terminal id, clock, verify URL, seals
+    catalog: Any                      # kiosk.messages.MessageCatalog: the texts paper prints
 
     def client(self) -> Any: ...
     def device(self, device_class: "DeviceClass") -> Any: ...

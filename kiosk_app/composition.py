@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from kiosk.config import KioskSettings, load_settings
+from kiosk.messages import in_language
 from kiosk.redaction import configure_logging
 
 log = logging.getLogger("kiosk.app")
@@ -351,7 +352,7 @@ class KioskApp:
 
     def branding(self, language: str) -> str:
         ui_settings = self.settings.ui
-        return ui_settings.branding_en if language == "en" else ui_settings.branding_zh
+        return in_language(language, zh=ui_settings.branding_zh, en=ui_settings.branding_en)
 
     def _draw(self, state) -> None:
         self.window.show_state(state, self.branding(state.language))

@@ -320,8 +320,8 @@ class VendorLibraryCardReader(CardReader):
                               cancel: CancelToken) -> HealthReport | None:
         # No card sensing: the technician confirms instead, and an external check simply reads.
         if level is HealthLevel.INTERACTIVE:
-            interaction.instruct("请插入一张社会保障卡。", "Insert a social security card now.")
-            if not interaction.confirm("卡片已插入读卡器了吗？", "Is the card in the reader?"):
+            interaction.instruct("technician.check.insert_card")
+            if not interaction.confirm("technician.check.card_in_reader"):
                 return self._report(level, CompletionCode.CANCELLED, "technician did not insert a card")
         return None
 

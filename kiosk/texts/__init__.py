@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from kiosk.texts import flow, screens_identify
+from kiosk.texts import errors, flow, paper, screens_identify
 
-TEXT_TABLES = (flow.TEXTS, screens_identify.TEXTS)
+TEXT_TABLES = (flow.TEXTS, screens_identify.TEXTS, paper.TEXTS, errors.TEXTS)

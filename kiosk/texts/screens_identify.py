@@ -243,9 +243,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "out_of_service.hotline_number": {"zh": "12333", "en": "12333"},
     "out_of_service.speech": {
-        "zh": "本机暂停服务。请前往其他自助终端或人工窗口办理，或拨打服务热线一二三三三。",
+        "zh": "本机暂停服务。请前往其他自助终端或人工窗口办理，或拨打服务热线 12333。",
         "en": "This kiosk is out of service. Please use another terminal or a service counter, "
-              "or call the hotline 1 2 3 3 3.",
+              "or call the hotline 12333.",
+        "zh_spoken": "本机暂停服务。请前往其他自助终端或人工窗口办理，或拨打服务热线一二三三三。",
+        "en_spoken": "This kiosk is out of service. Please use another terminal or a service counter, "
+                     "or call the hotline 1 2 3 3 3.",
     },
     # --- idle countdown overlay ---------------------------------------------------------------------
     "countdown.title": {"zh": "您还在吗？", "en": "Are you still there?"},

@@ -109,6 +109,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "technician.health.no": {"zh": "否", "en": "No"},
     "technician.health.cancel": {"zh": "取消检查", "en": "Cancel check"},
     "technician.health.failed": {"zh": "检查无法运行：{error}", "en": "The check could not run: {error}"},
+    # What a driver's interactive check says (devices.base.Interaction passes these ids).
+    "technician.check.insert_card": {"zh": "请插入一张社会保障卡。", "en": "Insert a social security card now."},
+    "technician.check.card_in_reader": {"zh": "卡片已插入读卡器了吗？", "en": "Is the card in the reader?"},
+    "technician.check.scan_test_qr": {"zh": "请扫描测试二维码。", "en": "Scan the test QR code now."},
+    "technician.check.test_page_readable": {
+        "zh": "测试页是否清晰可读（中文、二维码、切纸）？",
+        "en": "Is the test page readable (Chinese text, QR code, cut)?",
+    },
+    "technician.check.sample_clear": {
+        "zh": "样张是否清晰（文字、表格、二维码）？",
+        "en": "Is the sample page clear (text, table, QR code)?",
+    },
 
     # --- counters ------------------------------------------------------------------------
     "technician.counters.title": {"zh": "计数器（掉电不丢失）", "en": "Counters (kept across restarts)"},

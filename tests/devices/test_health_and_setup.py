@@ -3,7 +3,9 @@ config for every shipped profile, and the one mapping of completion codes to cit
 
 from __future__ import annotations
 
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -27,13 +29,13 @@ class ScriptedTechnician:
         self.instructions: list[str] = []
         self.questions: list[str] = []
 
-    def instruct(self, text_zh: str, text_en: str) -> None:
-        self.instructions.append(text_en)
+    def instruct(self, message_id: str) -> None:
+        self.instructions.append(message_id)
         if self.action is not None:
             threading.Timer(0.1, self.action).start()
 
-    def confirm(self, question_zh: str, question_en: str) -> bool:
-        self.questions.append(question_en)
+    def confirm(self, message_id: str) -> bool:
+        self.questions.append(message_id)
         return self.answer
 
 
@@ -43,7 +45,7 @@ def test_interactive_card_check_asks_for_a_card_and_reads_it() -> None:
     technician = ScriptedTechnician(lambda: reader.insert_card(demo_card_record("A00000035")))
     report = reader.check_health(HealthLevel.INTERACTIVE, technician)
     assert report.passed, report.summary
-    assert technician.instructions == ["Insert a social security card now."]
+    assert technician.instructions == ["technician.check.insert_card"]
     assert report.details["card"]["card_number"] == "A0****035"
     assert "A00000035" not in str(report.as_dict())
 
@@ -62,7 +64,7 @@ def test_interactive_printer_check_asks_whether_the_page_is_readable(readable, p
     technician = ScriptedTechnician(answer=readable)
     report = printer.check_health(HealthLevel.INTERACTIVE, technician)
     assert report.passed is passed and len(printer.spool) == 1
-    assert technician.questions and "readable" in technician.questions[0]
+    assert technician.questions == ["technician.check.test_page_readable"]
 
 
 def test_internal_printer_check_reports_paper_out() -> None:
@@ -124,3 +126,15 @@ def test_the_receipt_printers_font_charset_comes_from_the_profile(tmp_path) -> N
     site.write_text(site.read_text(encoding="utf-8").replace("gb18030", "big5"), encoding="utf-8")
     with pytest.raises(ConfigError, match="font_charset"):
         load_settings(str(site))
+
+
+def test_every_message_id_a_driver_passes_the_technician_has_a_text_for() -> None:
+    """Drivers say only ids (devices import nothing of the kiosk); the technician table has their words."""
+    from kiosk.texts.technician import TEXTS
+
+    devices = Path(__file__).resolve().parents[2] / "devices"
+    ids = {match for path in devices.rglob("*.py")
+           for match in re.findall(r"\.(?:instruct|confirm)\(\s*\"([^\"]+)\"", path.read_text(encoding="utf-8"))}
+    assert len(ids) >= 5
+    for message_id in ids:
+        assert set(TEXTS.get(message_id, {})) == {"zh", "en"}, message_id

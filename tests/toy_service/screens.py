@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from tests.toy_service.service import ToyScreens, toy_view
 from ui.screens.base import FlowScreen
 from ui.services import ServiceScreens
@@ -26,7 +27,7 @@ class ToyGreetingScreen(FlowScreen):
 
     def draw(self, state: FlowState) -> None:
         greeting = toy_view(state).greeting
-        text = "" if greeting is None else (greeting.greeting_en if state.language == "en" else greeting.greeting_zh)
+        text = "" if greeting is None else in_language(state.language, zh=greeting.greeting_zh, en=greeting.greeting_en)
         self.greeting_label.setText(text)
         self.print_button.setText(self.t("toy.print"))
 

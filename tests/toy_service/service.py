@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from devices.receipt.layout import KeyValue
 from kiosk import documents
 from kiosk.flow_state import Intent, Screen
+from kiosk.messages import in_language
 from kiosk.service_api import MenuEntry, ServiceModule, ServiceTask, Step
 
 NAME = "toy"
@@ -53,10 +54,11 @@ class LoadGreeting(ServiceTask):
 
 
 def greeting_receipt(citizen, greeting: ToyGreeting, common) -> tuple[object, str]:
-    text = greeting.greeting_en if common.language == "en" else greeting.greeting_zh
-    layout = documents.service_receipt(citizen, TEXTS["toy.title"][common.language], [
-        KeyValue(TEXTS["toy.receipt.greeting"][common.language], text),
-        KeyValue(TEXTS["toy.receipt.months"][common.language], str(greeting.months_paid)),
+    language, catalog = common.language, common.catalog
+    text = in_language(language, zh=greeting.greeting_zh, en=greeting.greeting_en)
+    layout = documents.service_receipt(citizen, catalog.text("toy.title", language), [
+        KeyValue(catalog.text("toy.receipt.greeting", language), text),
+        KeyValue(catalog.text("toy.receipt.months", language), str(greeting.months_paid)),
     ], **common.as_kwargs())
     return layout, "toy greeting"
 

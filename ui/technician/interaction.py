@@ -16,8 +16,8 @@ from devices.model import CancelToken
 
 
 class ScreenInteraction(QObject):
-    instruction = Signal(str, str)    # zh, en
-    question = Signal(str, str)       # zh, en
+    instruction = Signal(str)         # message id (kiosk/texts/technician.py)
+    question = Signal(str)            # message id
 
     def __init__(self, cancel: CancelToken, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -26,12 +26,12 @@ class ScreenInteraction(QObject):
         self._answer = False
 
     # --- worker thread -------------------------------------------------------------------
-    def instruct(self, text_zh: str, text_en: str) -> None:
-        self.instruction.emit(text_zh, text_en)
+    def instruct(self, message_id: str) -> None:
+        self.instruction.emit(message_id)
 
-    def confirm(self, question_zh: str, question_en: str) -> bool:
+    def confirm(self, message_id: str) -> bool:
         self._answered.clear()
-        self.question.emit(question_zh, question_en)
+        self.question.emit(message_id)
         # Polls the cancel token: leaving technician mode must never strand a device worker.
         while not self._answered.wait(0.1):
             if self.cancel_token.cancelled:

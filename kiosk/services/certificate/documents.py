@@ -7,12 +7,13 @@ import datetime as dt
 from devices.document.layout import A4Document, Table
 from devices.receipt.layout import KeyValue, QrCode, ReceiptLayout, Rule, Text
 from kiosk.contract.models import Certificate, CertificateKind, CitizenSummary
-from kiosk.documents import (RECEIPT_LABELS, certificate_kind_name, check_language, enrolment_status_name,
-                             finish_receipt, format_date_zh, format_money, format_period, format_period_zh,
+from kiosk.documents import (PaperLabels, certificate_kind_name, enrolment_status_name, finish_receipt, format_date_zh, format_money, format_period, format_period_zh,
                              guard_document, insurance_type_name, plain_line, receipt_foot, receipt_head)
+from kiosk.messages import MessageCatalog
 
 
-def certificate_document(certificate: Certificate, verify_url: str, *, seal_image: str = "") -> A4Document:
+def certificate_document(certificate: Certificate, verify_url: str, *, seal_image: str = "",
+                         catalog: MessageCatalog | None = None) -> A4Document:
     """The A4 参保证明, in Chinese with the English title as subtitle.
 
     `verify_url` is the public verify base joined with `certificate.verify_path`; the QR
@@ -23,7 +24,7 @@ def certificate_document(certificate: Certificate, verify_url: str, *, seal_imag
     period = f"{format_period(certificate.period_from)} 至 {format_period(certificate.period_to)}"
     insurance = Table(
         "参保情况", ("险种", "参保状态", "首次参保", "累计缴费月数"),
-        tuple((insurance_type_name(line.insurance_type), enrolment_status_name(line.status),
+        tuple((insurance_type_name(line.insurance_type, catalog=catalog), enrolment_status_name(line.status, catalog=catalog),
                format_period(line.first_insured), str(line.months_paid)) for line in content.insurance)
         or (("未查询到参保记录", "", "", ""),))
     period_rows = tuple((line.employer, f"{format_period(line.period_from)} 至 {format_period(line.period_to)}",
@@ -60,18 +61,19 @@ def certificate_document(certificate: Certificate, verify_url: str, *, seal_imag
 
 
 def certificate_receipt(citizen: CitizenSummary, certificate: Certificate, *, header: str, terminal_id: str,
-                        now: dt.datetime, verify_url: str, printed_ok: bool, language: str = "zh") -> ReceiptLayout:
+                        now: dt.datetime, verify_url: str, printed_ok: bool, language: str = "zh",
+                        catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """The certificate's number and verification code (also as a QR), and how to reprint it if the A4 failed.
 
     Without the A4 the receipt keeps only the number, for reprinting: the verification code
     and its QR open the certificate's check to whoever holds the slip, and a receipt left in
     the tray must not vouch for a paper that was never printed.
     """
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     blocks = receipt_head(labels, labels["title.certificate"], citizen, header, terminal_id, now)
     blocks += [
         KeyValue(labels["certificate_number"], plain_line(certificate.number)),
-        KeyValue(labels["certificate_kind"], certificate_kind_name(certificate.kind, language)),
+        KeyValue(labels["certificate_kind"], certificate_kind_name(certificate.kind, language, catalog=catalog)),
         KeyValue(labels["certificate_period"], labels["range"].format(start=format_period(certificate.period_from),
                                                                       end=format_period(certificate.period_to))),
         KeyValue(labels["valid_until"], certificate.valid_until.isoformat()),

@@ -14,7 +14,7 @@ def verify_url(context, certificate) -> str:
 def certificate_document(context, certificate):
     return documents.certificate_document(
         certificate, verify_url(context, certificate),
-        seal_image=context.paper.seal_image(certificate.content.issuing_office))
+        seal_image=context.paper.seal_image(certificate.content.issuing_office), catalog=context.catalog)
 
 
 def certificate_receipt(citizen, certificate, *, verify_url: str, printed_ok: bool, common):

@@ -81,5 +81,20 @@ TEXTS: dict[str, dict[str, str]] = {
               "will send it when the connection is back; you need not ask again. Next time, print it from "
               "\"Earlier certificates\" under Certificate. Please take your receipt. Your reference is:",
     },
+    # --- receipt (documents.py) ---------------------------------------------------------------
+    "receipt.title.certificate": {"zh": "参保证明打印", "en": "Certificate"},
+    "receipt.certificate_number": {"zh": "证明编号", "en": "Certificate no."},
+    "receipt.certificate_kind": {"zh": "证明类型", "en": "Kind"},
+    "receipt.certificate_period": {"zh": "证明期间", "en": "Period"},
+    "receipt.valid_until": {"zh": "有效期至", "en": "Valid until"},
+    "receipt.verification_code": {"zh": "验证码", "en": "Verification code"},
+    "receipt.qr_caption": {"zh": "扫码核验证明真伪", "en": "Scan to verify the certificate"},
+    "receipt.a4_result": {"zh": "A4证明", "en": "A4 certificate"},
+    "receipt.a4_printed": {"zh": "已打印", "en": "Printed"},
+    "receipt.a4_not_printed": {"zh": "未能打印", "en": "Not printed"},
+    "receipt.a4_reprint": {
+        "zh": "A4证明未能打印，可凭证明编号到任一自助终端或服务窗口补打。",
+        "en": "The A4 certificate could not be printed. Reprint it with the certificate no. above at any kiosk or service counter.",
+    },
 }
 TEXTS.update(paging_texts("certificate_preview"))

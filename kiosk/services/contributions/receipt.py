@@ -7,12 +7,12 @@ import datetime as dt
 from devices.receipt.layout import KeyValue, ReceiptLayout, Rule, Text
 from kiosk.contract.models import CitizenSummary, ContributionStatus
 from kiosk.contract.models import ContributionPage, ContributionRow
-from kiosk.documents import (RECEIPT_LABELS, _CONTRIBUTION_STATUS_NAMES, check_language, columns,
-                             contribution_status_name, finish_receipt, format_money, format_period,
+from kiosk.documents import (PaperLabels, columns, contribution_status_name, finish_receipt, format_money, format_period,
                              insurance_type_name, pad_left, pad_right, plain_line, receipt_foot, receipt_head)
+from kiosk.messages import MessageCatalog
 
 
-def _employers(rows: list[ContributionRow], labels: dict[str, str]) -> list[str]:
+def _employers(rows: list[ContributionRow], labels: PaperLabels) -> list[str]:
     """Distinct payers of the rows, newest first; flexible workers pay personally."""
     seen: list[str] = []
     for row in rows:
@@ -23,21 +23,23 @@ def _employers(rows: list[ContributionRow], labels: dict[str, str]) -> list[str]
 
 
 def contributions_receipt(citizen: CitizenSummary, page: ContributionPage, *, header: str, terminal_id: str,
-                          now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+                          now: dt.datetime, language: str = "zh",
+                          catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """Month-by-month contributions of one page, the range's totals, and owed/deferred explained."""
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     blocks = receipt_head(labels, labels["title.contributions"], citizen, header, terminal_id, now)
     blocks.append(KeyValue(labels["period"], labels["range"].format(start=format_period(page.period_from),
                                                                     end=format_period(page.period_to))))
     blocks.append(KeyValue(labels["insurance_type"],
-                           insurance_type_name(page.insurance_type, language) if page.insurance_type
+                           insurance_type_name(page.insurance_type, language, catalog=catalog) if page.insurance_type
                            else labels["all_types"]))
     blocks += [KeyValue(labels["employer"], employer) for employer in _employers(page.rows, labels)]
     blocks.append(Rule())
     if page.rows:
         # Grouped by month (a bold line per month) so a row fits 32 columns in either language;
         # status and amount are padded into columns so the eye can run down them.
-        status_width = max(columns(name[language]) for name in _CONTRIBUTION_STATUS_NAMES.values())
+        status_width = max(columns(contribution_status_name(status, language, catalog=catalog))
+                           for status in ContributionStatus)
         status_width = max(status_width, columns(labels["rows_header_status"]))
         amounts = [format_money(row.personal_part) for row in page.rows]
         amount_width = max([columns(labels["rows_header_amount"])] + [len(amount) for amount in amounts])
@@ -49,8 +51,8 @@ def contributions_receipt(citizen: CitizenSummary, page: ContributionPage, *, he
             if row.period != current_period:
                 current_period = row.period
                 blocks.append(Text(format_period(row.period), bold=True))
-            blocks.append(KeyValue("  " + insurance_type_name(row.insurance_type, language, short=True),
-                                   pad_right(contribution_status_name(row.status, language), status_width)
+            blocks.append(KeyValue("  " + insurance_type_name(row.insurance_type, language, short=True, catalog=catalog),
+                                   pad_right(contribution_status_name(row.status, language, catalog=catalog), status_width)
                                    + " " + pad_left(amount, amount_width)))
         if page.total_rows > len(page.rows):
             blocks.append(Text(labels["rows_partial"].format(shown=len(page.rows), total=page.total_rows)))

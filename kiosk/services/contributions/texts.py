@@ -47,6 +47,27 @@ TEXTS: dict[str, dict[str, str]] = {
                                              "en": "Receipt paper ran out, please ask staff"},
     "contributions.print.failed": {"zh": "凭条未能打印，请联系工作人员", "en": "Could not print, please ask staff"},
 
+    # --- receipt (receipt.py) ---------------------------------------------------------------
+    "receipt.title.contributions": {"zh": "缴费明细", "en": "Contributions"},
+    "receipt.period": {"zh": "查询期间", "en": "Period"},
+    "receipt.insurance_type": {"zh": "险种", "en": "Insurance"},
+    "receipt.all_types": {"zh": "全部险种", "en": "All types"},
+    "receipt.employer": {"zh": "缴费单位", "en": "Employer"},
+    "receipt.personal_payer": {"zh": "灵活就业人员（个人缴费）", "en": "Flexible worker (pays personally)"},
+    "receipt.rows_header_type": {"zh": "  险种", "en": "  Type"},
+    "receipt.rows_header_status": {"zh": "状态", "en": "Status"},
+    "receipt.rows_header_amount": {"zh": "个人缴费", "en": "Personal"},
+    "receipt.rows_partial": {
+        "zh": "本页 {shown} 条，共 {total} 条；其余请在屏幕上翻页查看。",
+        "en": "{shown} of {total} rows on this page; see the screen for the rest.",
+    },
+    "receipt.no_rows": {"zh": "查询期间内没有缴费记录。", "en": "No contributions in this period."},
+    "receipt.months_paid": {"zh": "已缴月数", "en": "Months paid"},
+    "receipt.months_owed": {"zh": "欠缴月数", "en": "Months owed"},
+    "receipt.months_deferred": {"zh": "缓缴月数", "en": "Months deferred"},
+    "receipt.employer_total": {"zh": "单位缴费合计（元）", "en": "Employer part (CNY)"},
+    "receipt.personal_total": {"zh": "个人缴费合计（元）", "en": "Personal part (CNY)"},
+    "receipt.totals_note": {"zh": "金额为已缴月份合计。", "en": "Amounts count paid months only."},
 }
 TEXTS.update(paging_texts("contributions"))
 TEXTS.update(print_texts("contributions"))

@@ -7,14 +7,15 @@ import datetime as dt
 from devices.receipt.layout import KeyValue, ReceiptLayout, Rule, Text
 from kiosk.contract.models import CitizenSummary
 from kiosk.contract.models import Enrolment
-from kiosk.documents import (RECEIPT_LABELS, area_name, check_language, enrolment_status_name, finish_receipt,
-                             format_period, insurance_type_name, plain_line, receipt_foot, receipt_head)
+from kiosk.documents import (PaperLabels, area_name, enrolment_status_name, finish_receipt, format_period,
+                             insurance_type_name, plain_line, receipt_foot, receipt_head)
+from kiosk.messages import MessageCatalog
 
 
 def enrolment_receipt(citizen: CitizenSummary, enrolment: Enrolment, *, header: str, terminal_id: str,
-                      now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+                      now: dt.datetime, language: str = "zh", catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """Per insurance type: status, first insured, months paid, and owed/deferred months when there are any."""
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     blocks = receipt_head(labels, labels["title.enrolment"], citizen, header, terminal_id, now)
     home_area = area_name(citizen.insured_area, language)
     blocks.append(KeyValue(labels["insured_area"], home_area))
@@ -23,8 +24,8 @@ def enrolment_receipt(citizen: CitizenSummary, enrolment: Enrolment, *, header: 
         blocks += [
             Rule(),
             # English full names do not fit beside the status on 58 mm paper; the short ones are clear.
-            KeyValue(insurance_type_name(item.insurance_type, language, short=language == "en"),
-                     enrolment_status_name(item.status, language)),
+            KeyValue(insurance_type_name(item.insurance_type, language, short=language == "en", catalog=catalog),
+                     enrolment_status_name(item.status, language, catalog=catalog)),
             KeyValue(labels["first_insured"], format_period(item.first_insured)),
             KeyValue(labels["item_months_paid"], str(item.months_paid)),
         ]

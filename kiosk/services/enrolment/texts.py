@@ -25,6 +25,16 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "en": "Flexible worker (灵活就业人员), pays personally"},
     "enrolment.empty": {"zh": "没有查询到参保记录。", "en": "No enrolment records were found."},
 
+    # --- receipt (receipt.py) ---------------------------------------------------------------
+    "receipt.title.enrolment": {"zh": "参保信息", "en": "Enrolment"},
+    "receipt.insured_area": {"zh": "参保地", "en": "Insured in"},
+    "receipt.first_insured": {"zh": "  首次参保", "en": "  First insured"},
+    "receipt.item_months_paid": {"zh": "  累计缴费月数", "en": "  Months paid"},
+    "receipt.item_months_owed": {"zh": "  欠缴月数", "en": "  Months owed"},
+    "receipt.item_months_deferred": {"zh": "  缓缴月数", "en": "  Months deferred"},
+    "receipt.item_grade": {"zh": "  缴费档次", "en": "  Contribution grade"},
+    "receipt.item_area": {"zh": "  统筹地区", "en": "  Pooling area"},
+    "receipt.no_items": {"zh": "未查询到参保记录。", "en": "No enrolment records found."},
 }
 TEXTS.update(paging_texts("enrolment"))
 TEXTS.update(print_texts("enrolment"))

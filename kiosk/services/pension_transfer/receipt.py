@@ -7,8 +7,9 @@ import datetime as dt
 from devices.receipt.layout import KeyValue, ReceiptLayout, Rule, Text
 from kiosk.contract.models import CitizenSummary
 from kiosk.contract.models import PensionTransfer, StepState, TransferStep
-from kiosk.documents import (RECEIPT_LABELS, area_name, check_language, finish_receipt, format_time, masked_mobile,
-                             paper_zone, plain_line, receipt_foot, receipt_head, transfer_status_name)
+from kiosk.documents import (PaperLabels, area_name, finish_receipt, format_time, masked_mobile, paper_zone,
+                             plain_line, receipt_foot, receipt_head, transfer_status_name)
+from kiosk.messages import MessageCatalog, in_language
 
 
 def _next_step(transfer: PensionTransfer) -> TransferStep | None:
@@ -21,9 +22,9 @@ def _next_step(transfer: PensionTransfer) -> TransferStep | None:
 
 
 def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, header: str, terminal_id: str,
-                     now: dt.datetime, language: str = "zh") -> ReceiptLayout:
+                     now: dt.datetime, language: str = "zh", catalog: MessageCatalog | None = None) -> ReceiptLayout:
     """The application number to follow it by, where it stands, the next step and the 15-working-day rule."""
-    labels = RECEIPT_LABELS[check_language(language)]
+    labels = PaperLabels(catalog, language)
     blocks = receipt_head(labels, labels["title.transfer"], citizen, header, terminal_id, now)
     blocks += [
         KeyValue(labels["application_number"], plain_line(transfer.id)),
@@ -31,16 +32,16 @@ def transfer_receipt(citizen: CitizenSummary, transfer: PensionTransfer, *, head
         KeyValue(labels["to_area"], area_name(transfer.to_area, language)),
         KeyValue(labels["mobile"], masked_mobile(transfer.contact_mobile_masked)),
         KeyValue(labels["submitted_at"], format_time(transfer.created_at, paper_zone(now))),
-        KeyValue(labels["status"], transfer_status_name(transfer.status, language)),
+        KeyValue(labels["status"], transfer_status_name(transfer.status, language, catalog=catalog)),
     ]
-    reason = transfer.status_reason_en if language == "en" else transfer.status_reason_zh
+    reason = in_language(language, zh=transfer.status_reason_zh, en=transfer.status_reason_en)
     if reason:
         blocks.append(Text(plain_line(reason)))
     step = _next_step(transfer)
     if step is not None:
         blocks += [
             Rule(),
-            KeyValue(labels["next_step"], plain_line(step.title_en if language == "en" else step.title_zh)),
+            KeyValue(labels["next_step"], plain_line(in_language(language, zh=step.title_zh, en=step.title_en))),
             KeyValue(labels["office"], labels[f"office.{step.office}"]),
         ]
         if step.due_by:

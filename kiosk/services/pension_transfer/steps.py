@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from kiosk.contract.areas import cities_of
 from kiosk.flow_events import SubmissionDeferred, deferred_receipt
 from kiosk.flow_state import Intent, MessageKind, Screen
+from kiosk.messages import in_language
 from kiosk.service_api import Journey, MenuEntry, ServiceModule, ServiceTask, Step, TaskContext
 from kiosk.services.pension_transfer import receipt
 from kiosk.services.pension_transfer.texts import TEXTS
@@ -80,7 +81,7 @@ class CheckEligibility(ServiceTask):
                                                                  mobile_error_key=""))
             return
         journey.set_view(view)
-        detail = eligibility.message_en if journey.state.language == "en" else eligibility.message_zh
+        detail = in_language(journey.state.language, zh=eligibility.message_zh, en=eligibility.message_en)
         actions = (Intent.VIEW_PROGRESS, Intent.CONFIRM) if eligibility.code == "active_application" \
             else (Intent.BACK, Intent.CONFIRM)
         journey.message(MessageKind.INFO, NOT_ELIGIBLE, detail=detail, actions=actions)

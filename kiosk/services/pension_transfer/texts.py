@@ -217,4 +217,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "In your situation a pension insurance transfer is not needed or cannot be applied for here, "
               "for the reason below.",
     },
+    # --- receipt (receipt.py) ---------------------------------------------------------------
+    "receipt.title.transfer": {"zh": "养老保险转移申请", "en": "Pension transfer"},
+    "receipt.application_number": {"zh": "申请编号", "en": "Application no."},
+    "receipt.from_area": {"zh": "转出地", "en": "From"},
+    "receipt.to_area": {"zh": "转入地", "en": "To"},
+    "receipt.mobile": {"zh": "联系电话", "en": "Mobile"},
+    "receipt.status": {"zh": "办理状态", "en": "Status"},
+    "receipt.submitted_at": {"zh": "提交时间", "en": "Submitted"},
+    "receipt.next_step": {"zh": "下一环节", "en": "Next step"},
+    "receipt.office.receiving": {"zh": "转入地办理", "en": "New office"},
+    "receipt.office.sending": {"zh": "转出地办理", "en": "Old office"},
+    "receipt.office": {"zh": "办理机构", "en": "Handled by"},
+    "receipt.due_by": {"zh": "应办结日期", "en": "Due by"},
+    "receipt.overdue": {
+        "zh": "该环节已超过办理时限，可拨打12333或到服务窗口咨询。",
+        "en": "This step is overdue; call 12333 or ask at a service counter.",
+    },
+    "receipt.step_limit": {
+        "zh": "每个环节一般在{days}个工作日内办结。",
+        "en": "Each step is normally done within {days} working days.",
+    },
+    "receipt.no_return": {
+        "zh": "无需回原参保地办理，可凭申请编号查询进度。",
+        "en": "No need to go back to the old place; follow progress with the application no.",
+    },
 }

@@ -444,15 +444,15 @@ def test_health_checks_read_once_instead_of_waiting_for_a_card(vendor_reader: Ve
         def __init__(self) -> None:
             self.told: list[str] = []
 
-        def instruct(self, text_zh: str, text_en: str) -> None:
-            self.told.append(text_en)
+        def instruct(self, message_id: str) -> None:
+            self.told.append(message_id)
             fake.set_scenario(GOOD)  # the technician inserts the card
 
-        def confirm(self, question_zh: str, question_en: str) -> bool:
+        def confirm(self, message_id: str) -> bool:
             return True
 
     technician = Technician()
     report = vendor_reader.check_health(HealthLevel.INTERACTIVE, technician)
     assert report.passed, report.summary
-    assert technician.told == ["Insert a social security card now."]
+    assert technician.told == ["technician.check.insert_card"]
     assert report.details["card"]["name"] == "张*"

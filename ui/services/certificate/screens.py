@@ -174,7 +174,7 @@ class CertificateScreen(ServiceScreen):
             label.setFixedWidth(label_width)    # the choices line up in two columns
         for kind, button in self.kind_buttons.items():
             button.setText(t(f"certificate.kind.{kind.value}"))
-            button.setAccessibleName(documents.certificate_kind_name(kind, self.language))
+            button.setAccessibleName(documents.certificate_kind_name(kind, self.language, catalog=self.catalog))
             _option_icon(button, kind == view.kind, self, px)
         for choice, button in self.range_buttons.items():
             button.setText(t(f"certificate.range.{choice.value}"))
@@ -243,7 +243,7 @@ class CertificateScreen(ServiceScreen):
         texts = QVBoxLayout()
         texts.setSpacing(0)
         what = self.label("body", wrap=True, name=f"certificate_reprint_{item.number}_what")
-        what.setText(t("certificate.reprint.what", kind=documents.certificate_kind_name(item.kind, self.language),
+        what.setText(t("certificate.reprint.what", kind=documents.certificate_kind_name(item.kind, self.language, catalog=self.catalog),
                        start=_period(item.period_from), end=_period(item.period_to)))
         what.setProperty("cell", "strong")
         valid = item.status == "valid"

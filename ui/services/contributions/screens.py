@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from ui.screens.service_frame import (BUTTON_PADDING, IconText, PagerBar, ServiceScreen, button_width, clear_layout,
                                   column_gap, icon_px, keep_focus_on_pager, make_bar_button,
                                   needed_height, show_print_status, spread, text_width)
@@ -319,7 +320,7 @@ class ContributionsScreen(ServiceScreen):
     def _type_name(self, insurance_type: models.InsuranceType | None, *, short: bool = False) -> str:
         if insurance_type is None:
             return self.t("contributions.type.all")
-        return documents.insurance_type_name(insurance_type, self.language, short=short)
+        return documents.insurance_type_name(insurance_type, self.language, short=short, catalog=self.catalog)
 
     def _inner_width(self) -> int:
         margins = self._table_layout.contentsMargins()
@@ -438,7 +439,7 @@ class ContributionsScreen(ServiceScreen):
         parts = [t("contributions.explain.deferred")] if models.ContributionStatus.DEFERRED in statuses else []
         if models.ContributionStatus.OWED in statuses:
             parts.append(t("contributions.explain.owed"))
-        self.explanation.set("warning" if parts else "", ("" if self.language == "zh" else " ").join(parts),
+        self.explanation.set("warning" if parts else "", in_language(self.language, zh="", en=" ").join(parts),
                              th.warning, icon_px(self))
         self.explanation.setVisible(bool(parts))
         if parts and self.overflow() > 0:
@@ -463,7 +464,7 @@ class ContributionsScreen(ServiceScreen):
         period = documents.format_period(row.period)
         if self._month_only and len(row.period) == 6 and row.period[4:].isdigit() and 1 <= int(row.period[4:]) <= 12:
             period = self.t(f"contributions.month.{int(row.period[4:])}")
-        type_name = documents.insurance_type_name(row.insurance_type, lang, short=True)
+        type_name = documents.insurance_type_name(row.insurance_type, lang, short=True, catalog=self.catalog)
         narrow_key = f"contributions.type_narrow.{row.insurance_type.value}"
         if self._narrow_types and narrow_key in self.catalog:
             type_name = self.t(narrow_key)
@@ -473,7 +474,7 @@ class ContributionsScreen(ServiceScreen):
             (documents.format_money(row.base), ""),
             (documents.format_money(row.personal_part), ""),
             (documents.format_money(row.employer_part), ""),
-            (documents.contribution_status_name(row.status, lang), STATUS_ICONS[row.status]),
+            (documents.contribution_status_name(row.status, lang, catalog=self.catalog), STATUS_ICONS[row.status]),
         ]
 
     def _total_cells(self, view: ContributionsView, totals: models.ContributionTotals | None) -> list[tuple[str, str]]:
@@ -525,7 +526,7 @@ class ContributionsScreen(ServiceScreen):
         line = self._line_height()
         width = self.body_widget.width()
         t = self.t
-        explanation = _wrapped_height(self.explanation, width, ("" if self.language == "zh" else " ").join(
+        explanation = _wrapped_height(self.explanation, width, in_language(self.language, zh="", en=" ").join(
             (t("contributions.explain.deferred"), t("contributions.explain.owed"))))
         status = _wrapped_height(self.print_status, width, t("contributions.print.failed_paper_out"))
         fixed = self._bar_height() + self.BLOCK_GAP + self._panel_fixed_height() + status + self.BLOCK_GAP

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from ui.widgets.icon_text import IconText
 from ui.widgets.pictograms import make_icon
 
@@ -158,10 +159,10 @@ class EnrolmentScreen(ServiceScreen):
 
     def _cells(self, item: models.EnrolmentItem, short: bool) -> list[tuple[str, str]]:
         lang = self.language
-        status = documents.enrolment_status_name(item.status, lang)
-        area = item.pooling_area.name_zh if lang == "zh" else item.pooling_area.name_en
+        status = documents.enrolment_status_name(item.status, lang, catalog=self.catalog)
+        area = in_language(lang, zh=item.pooling_area.name_zh, en=item.pooling_area.name_en)
         return [
-            (documents.insurance_type_name(item.insurance_type, lang, short=short), ""),
+            (documents.insurance_type_name(item.insurance_type, lang, short=short, catalog=self.catalog), ""),
             (status, "check" if item.status in _GOOD_STATUSES else "warning"),
             (documents.format_period(item.first_insured), ""),
             (str(item.months_paid), ""),

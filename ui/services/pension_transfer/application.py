@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVB
 from kiosk import documents
 from kiosk.contract import areas
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from ui.services.pension_transfer.frame import (Badge, IconLine, PagedBlocks, Pager, TransferScreenBase, area_label, chosen_area_label,
                                  icon_pixmap, icon_size, keep_focus, label_block, masked_mobile, needed_height,
                                  outside_text, relayout, set_button, set_tone)
@@ -506,7 +507,7 @@ class TransferContactScreen(TransferScreenBase):
                 else chosen_area_label(view.province, view.city, self.t, state.language)
             self.route_label.setText(self.t("transfer.route", from_area=from_text,
                                             to_area=area_label(eligibility.to_area, state.language)))
-            message = eligibility.message_en if state.language == "en" else eligibility.message_zh
+            message = in_language(state.language, zh=eligibility.message_zh, en=eligibility.message_en)
             self.message_label.setText(outside_text(message))
         else:
             self.message_label.setText("")
@@ -755,7 +756,7 @@ class TransferDoneScreen(TransferScreenBase):
             self.number_label.setText(outside_text(application.id) if application is not None
                                       else documents.NO_VALUE)
             if application is not None:
-                status = documents.transfer_status_name(application.status, language)
+                status = documents.transfer_status_name(application.status, language, catalog=self.catalog)
                 self.status_label.setText(self.t("transfer_done.status", status=status))
         self.status_label.setVisible(application is not None or bool(view.deferred_reference))
         self.progress_button.setVisible(not view.deferred_reference)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QSizePolicy, QVBoxLa
 
 from kiosk import documents
 from kiosk.contract import areas, models
+from kiosk.messages import in_language
 from ui.screens.base import FlowScreen
 from ui.theme import Theme, build_stylesheet
 from ui.widgets.icon_text import IconText, set_tone
@@ -54,7 +55,7 @@ def outside_text(text: object) -> str:
 def area_label(area: models.Area | None, language: str) -> str:
     if area is None:
         return documents.NO_VALUE
-    return outside_text(area.name_en if language == "en" else area.name_zh)
+    return outside_text(in_language(language, zh=area.name_zh, en=area.name_en))
 
 
 def chosen_area_label(province_code: str, city_code: str, catalog_text: Callable[..., str], language: str) -> str:
@@ -80,7 +81,7 @@ def format_date(day: dt.date | None, language: str) -> str:
     """2026年3月2日 in Chinese; ISO 2026-03-02 in English (unambiguous everywhere)."""
     if day is None:
         return documents.NO_VALUE
-    return f"{day.year}年{day.month}月{day.day}日" if language == "zh" else day.isoformat()
+    return in_language(language, zh=f"{day.year}年{day.month}月{day.day}日", en=day.isoformat())
 
 
 # --- small drawings -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWi
 from kiosk import documents
 from kiosk.contract import models
 from kiosk.flow_state import FlowState, Intent
+from kiosk.messages import in_language
 from ui.services.pension_transfer.frame import (IconLine, PagedBlocks, TransferScreenBase, area_label, format_date, icon_size,
                                  outside_text, set_button, set_tone)
 from ui.theme import Theme
@@ -157,7 +158,7 @@ class StepRow(QFrame):
         self._text.setContentsMargins(0, 0, 0, 0 if last else round(gap * 0.7))
         self.state = StepState(step.state)
         self.overdue = step.overdue
-        self.title_label.setText(outside_text(step.title_en if language == "en" else step.title_zh))
+        self.title_label.setText(outside_text(in_language(language, zh=step.title_zh, en=step.title_en)))
         state_words = t(f"transfer_progress.state.{self.state.value}")
         self.state_label.setText(state_words)
         set_tone(self.state_label, STATE_TONES[self.state])
@@ -173,7 +174,7 @@ class StepRow(QFrame):
         if step.overdue:
             text = t("transfer_progress.overdue", days=step.working_day_limit)
             if self.state is StepState.CURRENT:
-                text += ("" if language == "zh" else " ") + t("transfer_progress.overdue_help")
+                text += in_language(language, zh="", en=" ") + t("transfer_progress.overdue_help")
             self.overdue_line.set("warning", text, th.danger, icon_size(screen), tone="danger")
         self.overdue_line.setVisible(step.overdue)
         office = t(f"transfer_progress.office.{step.office}")
@@ -225,9 +226,10 @@ class ApplicationCard(QWidget):
         status = models.TransferStatus(application.status)
         kind, tone = STATUS_LOOK.get(status, ("clock", "strong"))
         color = {"good": th.primary, "danger": th.danger, "warning": th.warning}.get(tone, th.text)
-        self.status_line.set(kind, t("transfer_progress.status", status=documents.transfer_status_name(status, language)),
+        self.status_line.set(kind, t("transfer_progress.status", status=documents.transfer_status_name(
+                                 status, language, catalog=screen.catalog)),
                              color, icon_size(screen), tone=tone)
-        reason = application.status_reason_en if language == "en" else application.status_reason_zh
+        reason = in_language(language, zh=application.status_reason_zh, en=application.status_reason_en)
         self.reason_label.setText(t("transfer_progress.reason", reason=outside_text(reason)) if reason else "")
         self.reason_label.setVisible(bool(reason))
         self.setAccessibleName(self.id_label.text())

@@ -33,8 +33,8 @@ class HealthPanel(Panel):
         self._rows: dict[DeviceClass, dict] = {}
         self._running: tuple[DeviceClass, HealthLevel] | None = None
         self._interaction: ScreenInteraction | None = None
-        self._instruction = ("", "")
-        self._question = ("", "")
+        self._instruction = ""
+        self._question = ""
         self._results: dict[DeviceClass, tuple] = {}
         self.scanner_test_code = ""
 
@@ -170,8 +170,8 @@ class HealthPanel(Panel):
         self._interaction = interaction
         self._running = (device_class, level)
         self._results[device_class] = ("running", level.value, "", "")   # no stale verdict beside a running check
-        self._instruction = ("", "")
-        self._question = ("", "")
+        self._instruction = ""
+        self._question = ""
         self.qr_label.clear()
         if device_class is DeviceClass.QR_SCANNER and level is HealthLevel.INTERACTIVE:
             code = self.scanner_test_code = self.backend.new_scanner_test_code()
@@ -183,17 +183,23 @@ class HealthPanel(Panel):
                  lambda report, error: self._finished(device_class, level, report, error))
         self.translate()
 
-    def _instructed(self, text_zh: str, text_en: str) -> None:
-        self._instruction = (text_zh, text_en)
+    def _instructed(self, message_id: str) -> None:
+        self._instruction = message_id
         self._show_conversation()
 
-    def _asked(self, question_zh: str, question_en: str) -> None:
-        self._question = (question_zh, question_en)
+    def _asked(self, message_id: str) -> None:
+        self._question = message_id
         self._show_conversation()
+
+    def _message(self, message_id: str) -> str:
+        """A driver's message id in the current language; an id we have no text for is shown as it came."""
+        if not message_id:
+            return ""
+        return self.t(message_id) if message_id in self.ctx.catalog else message_id
 
     def _answer(self, yes: bool) -> None:
-        if self._interaction is not None and any(self._question):
-            self._question = ("", "")
+        if self._interaction is not None and self._question:
+            self._question = ""
             self._interaction.answer(yes)
             self._show_conversation()
 
@@ -211,8 +217,8 @@ class HealthPanel(Panel):
         if self._interaction is not None:
             self._interaction.deleteLater()
         self._interaction = None
-        self._instruction = ("", "")
-        self._question = ("", "")
+        self._instruction = ""
+        self._question = ""
         self.qr_label.clear()
         self.translate()
 
@@ -225,8 +231,8 @@ class HealthPanel(Panel):
                                              level=self.t(f"technician.health.{level.value}")))
         else:
             self.status_label.setText("")
-        instruction = self._instruction[1 if self.language == "en" else 0]
-        question = self._question[1 if self.language == "en" else 0]
+        instruction = self._message(self._instruction)
+        question = self._message(self._question)
         self.status_label.setVisible(running)
         self.instruction_label.setText(instruction)
         self.instruction_label.setVisible(bool(instruction))
