@@ -34,10 +34,10 @@ def test_panel_plays_card_phone_paper_and_back_office(qtbot):
         assert state.identified_by == "ecard" and state.citizen.name == "赵敏"
 
         press(panel, "A4: paper out")
-        driver.wait(lambda s: not next(t for t in s.menu if t.service.value == "certificate").available,
+        driver.wait(lambda s: not next(t for t in s.menu if t.service == "certificate").available,
                     "certificate unavailable")
         press(panel, "A4: paper in")
-        driver.wait(lambda s: next(t for t in s.menu if t.service.value == "certificate").available,
+        driver.wait(lambda s: next(t for t in s.menu if t.service == "certificate").available,
                     "certificate available again", 15)
 
         press(panel, "Slow (10 s)")
