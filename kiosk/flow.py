@@ -1,20 +1,12 @@
 """The citizen's screen flow as a state machine (Qt-free, no I/O).
 
-`FlowMachine.handle(event, now)` takes one event — a press, a card inserted or removed,
-a scanned code, a clock tick, a task's result, a device or back-office change — updates
-the state and returns the effects the controller must carry out. Nothing here waits or
-touches a device, so every journey, timeout and failure is a plain unit test, and the
-screens only draw `machine.state`.
-
-The machine keeps what every journey shares: attract, identification (card and PIN,
-e-card), the menu, timeouts and the wipe, errors, goodbye. Each service's screens are
-`Step`s of its `ServiceModule` (kiosk/services/<name>/, docs/adding-a-service.md): a
-press on one goes to that step's handler, a task's result to the task itself, both with
-a `ServiceJourney` (kiosk/flow_journey.py).
-
-Private session data (the card as read, the PIN being typed, the bearer token, each
-service's private data) lives in `Session`, never in `FlowState`, and is replaced by a
-fresh empty one at every session end.
+`FlowMachine.handle(event, now)` takes one event (a press, a card in or out, a scanned code,
+a tick, a task's result, a device or back-office change), updates `state` and returns the
+effects the controller carries out, so every journey is a plain unit test. The machine keeps
+what every journey shares (identification, menu, timeouts, messages, goodbye, the wipe);
+a service's screens are `Step`s of its `ServiceModule` (docs/adding-a-service.md), driven
+through a `ServiceJourney`. Private session data lives in `Session`, never in `FlowState`,
+and is replaced whole at every session end.
 """
 
 from __future__ import annotations
