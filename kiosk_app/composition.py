@@ -108,12 +108,11 @@ class KioskApp:
         from kiosk.operations import storage_directory
         from kiosk.services import built_in_services
         from ui.main_window import MainWindow
-        from ui.services import built_in_screens
 
         self.settings = settings
         # The services offered and their screens (docs/adding-a-service.md): the registry's, or a site's.
         self.services = built_in_services() if services is None else tuple(services)
-        self.service_screens = built_in_screens() if service_screens is None else tuple(service_screens)
+        self._service_screens = service_screens   # resolved after the first frame: the screens import a lot
         self.print_listeners: list = []       # called with each PrintedPaper (demo output, tests)
         self.speech_requests: list = []
         self._record_speech = record_speech
@@ -294,7 +293,7 @@ class KioskApp:
 
         if self.window.flow_screens():
             return
-        screens = build_flow_screens(self.catalog, self.theme, self.service_screens)
+        screens = build_flow_screens(self.catalog, self.theme, self._service_screens)
         overlay = CountdownOverlay(self.catalog, self.theme, self.window)
         self.window.add_flow_screens(screens, overlay)
         for screen in screens.values():

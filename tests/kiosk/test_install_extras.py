@@ -112,3 +112,20 @@ fullscreen = false
                           timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert done.returncode == 0, done.stderr
     assert "LOADED \n" in done.stdout or done.stdout.rstrip().endswith("LOADED"), done.stdout
+
+
+def test_the_attract_screen_comes_before_pydantic_and_the_service_screens() -> None:
+    """What `KioskApp` builds before the first frame (window, flow, controller, bridge) leaves the
+    contract's pydantic models, the paper layouts and the services' screens for after it."""
+    code = ("import sys\n"
+            "from kiosk.config import load_settings\n"
+            "from kiosk_app.composition import KioskApp, qt_application\n"
+            "qt_application()\n"
+            "kiosk = KioskApp(load_settings('demo'))\n"
+            "heavy = ('pydantic', 'kiosk.contract.models', 'kiosk.documents', 'ui.services')\n"
+            "print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+            "kiosk.shutdown()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    loaded = [line for line in result.stdout.splitlines() if line.startswith("LOADED")]
+    assert loaded == ["LOADED "], result.stdout + result.stderr

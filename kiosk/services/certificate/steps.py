@@ -15,7 +15,6 @@ from kiosk.errors import ErrorKind, KioskError
 from kiosk.flow_events import SubmissionDeferred, deferred_receipt
 from kiosk.flow_state import Intent, MessageKind, Screen
 from kiosk.service_api import Journey, MenuEntry, ServiceModule, ServiceTask, Step, TaskContext
-from kiosk.services.certificate import paper
 from kiosk.services.certificate.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -98,6 +97,8 @@ def error_report(error: KioskError) -> PrintReport:
 
 
 def _ready(context: TaskContext, certificate) -> CertificateReady:
+    from kiosk.services.certificate import paper  # the paper layout (and pydantic) loads after the first frame
+
     return CertificateReady(certificate, tuple(paper.certificate_document(context, certificate).text_lines()))
 
 
@@ -199,6 +200,8 @@ class PrintCertificate(ServiceTask):
     certificate: models.Certificate
 
     def perform(self, context: TaskContext, cancel) -> PrintReport:
+        from kiosk.services.certificate import paper  # the paper layout (and pydantic) loads after the first frame
+
         certificate = self.certificate
         verify_url = paper.verify_url(context, certificate)
         document_key = "certificate.status.printed"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from kiosk.contract.enums import InsuranceType
 from kiosk.flow_state import Intent, Screen
 from kiosk.service_api import Journey, MenuEntry, ServiceModule, ServiceTask, Step, TaskContext
-from kiosk.services.contributions import receipt
 from kiosk.services.contributions.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -117,6 +116,8 @@ def on_contributions(journey: Journey, intent, value: object) -> bool:
         journey.set_view(replace(view, insurance_type=chosen))
         reload(journey, page=1)
     elif intent is Intent.PRINT_RECEIPT and view.page is not None:
+        from kiosk.services.contributions import receipt  # the paper layout (and pydantic) loads after the first frame
+
         journey.print_receipt(view.page, receipt.receipt_layout)
     else:
         return False

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from kiosk.flow_state import Intent, Screen
 from kiosk.service_api import Journey, MenuEntry, ServiceModule, ServiceTask, Step, TaskContext
-from kiosk.services.enrolment import receipt
 from kiosk.services.enrolment.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -49,6 +48,8 @@ def start(journey: Journey) -> None:
 def on_enrolment(journey: Journey, intent, value: object) -> bool:
     enrolment = journey.view.enrolment
     if intent is Intent.PRINT_RECEIPT and enrolment is not None:
+        from kiosk.services.enrolment import receipt  # the paper layout (and pydantic) loads after the first frame
+
         journey.print_receipt(enrolment, receipt.receipt_layout)
         return True
     return False

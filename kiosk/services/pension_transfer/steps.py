@@ -14,7 +14,6 @@ from kiosk.flow_events import SubmissionDeferred, deferred_receipt
 from kiosk.flow_state import Intent, MessageKind, Screen
 from kiosk.messages import in_language
 from kiosk.service_api import Journey, MenuEntry, ServiceModule, ServiceTask, Step, TaskContext
-from kiosk.services.pension_transfer import receipt
 from kiosk.services.pension_transfer.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -127,6 +126,8 @@ class LoadTransfers(ServiceTask):
 
 
 def _print(journey: Journey, subject: object) -> None:
+    from kiosk.services.pension_transfer import receipt  # the paper layout (and pydantic) loads after the first frame
+
     layout = deferred_receipt if isinstance(subject, SubmissionDeferred) else receipt.receipt_layout
     journey.print_receipt(subject, layout)
 
