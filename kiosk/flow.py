@@ -54,12 +54,13 @@ class FlowMachine:
 
         self.settings = settings
         self.services = built_in_services() if services is None else tuple(services)
-        self._steps: dict[str, tuple[Step, ServiceModule]] = {}
+        self._steps: dict[str, Step] = {}               # by screen id
+        self._owner: dict[str, ServiceModule] = {}      # the service each screen belongs to
         for service in self.services:
             for step in service.steps:
                 if step.screen in self._steps or step.screen in CORE_SPEECH_KEYS:
                     raise ValueError(f"screen {step.screen!r} of {service.name} is already taken")
-                self._steps[step.screen] = (step, service)
+                self._steps[step.screen], self._owner[step.screen] = step, service
         self._by_name = {service.name: service for service in self.services}
         self.today = today
         self.session = Session()
@@ -126,12 +127,12 @@ class FlowMachine:
 
     def speech_key_of(self, screen: str) -> str:
         step = self._steps.get(screen)
-        return step[0].speech_key if step else CORE_SPEECH_KEYS[screen]
+        return step.speech_key if step else CORE_SPEECH_KEYS[screen]
 
     # --- what journeys (kiosk/flow_journey.py, kiosk/identification.py) use ---------------
     def go(self, screen: str, **changes) -> None:
         step = self._steps.get(screen)
-        self.state = replace(self.state, screen=screen, can_go_back=step is not None and step[0].back is not None,
+        self.state = replace(self.state, screen=screen, can_go_back=step is not None and step.back is not None,
                              speech_key=self.speech_key_of(screen), speech_params=(), receipt_status="", **changes)
 
     def show(self, screen: str) -> None:
@@ -243,9 +244,10 @@ class FlowMachine:
                 self.state = replace(self.state, language=value)
         elif intent is Intent.ELDER_MODE:
             self.state = replace(self.state, elder_mode=bool(value))
-            step = self._steps.get(self.state.screen)
-            if step is not None and step[0].on_elder_mode is not None and self.in_session:
-                step[0].on_elder_mode(self._journey(step[1], effects))
+            screen = self.state.screen
+            step = self._steps.get(screen)
+            if step is not None and step.on_elder_mode is not None and self.in_session:
+                step.on_elder_mode(self._journey(self._owner[screen], effects))
         elif intent is Intent.REPEAT:
             effects.append(Speak(self.state.speech_key, self.state.speech_params, self.state.language))
         elif intent is Intent.CALL_STAFF:
@@ -257,7 +259,7 @@ class FlowMachine:
         elif intent is Intent.FINISH and state.screen not in (Screen.ATTRACT, Screen.GOODBYE, Screen.OUT_OF_SERVICE):
             self.finish(effects)
         elif state.screen in self._steps:
-            step, service = self._steps[state.screen]
+            step, service = self._steps[state.screen], self._owner[state.screen]
             if not step.handle(self._journey(service, effects), intent, value):
                 if intent is Intent.BACK and step.back is not None:
                     self.show(step.back)
@@ -365,9 +367,7 @@ class FlowMachine:
         task, _, service_name = pending
         self.idle.activity(self.now)
         if isinstance(event, TaskDone):
-            if isinstance(task, PrintReceipt):
-                self.state = replace(self.state, receipt_status="printed")
-            elif not self.identification.task_done(task, event.value, effects):
+            if not self.identification.task_done(task, event.value, effects):
                 task.done(self._journey(self._by_name[service_name], effects), event.value)
             return
         error = event.error
@@ -375,10 +375,7 @@ class FlowMachine:
             # Out of service until a probe (a signed call) gets through again.
             self._backoffice_up = False
             self._terminal_refused = error.terminal_refused
-        if isinstance(task, PrintReceipt):
-            paper_out = error.code == "device_paper_out"
-            self.state = replace(self.state, receipt_status="failed_paper_out" if paper_out else "failed")
-        elif self.identification.task_failed(task, error, effects):
+        if self.identification.task_failed(task, error, effects):
             pass
         elif service_name and task.failed(self._journey(self._by_name[service_name], effects), error):
             pass

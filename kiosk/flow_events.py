@@ -154,6 +154,13 @@ class PrintReceipt(ServiceTask):
         layout, title = self.layout(self.citizen, self.subject, context.receipt_common(self.language))
         return context.print_receipt(layout, title, cancel)
 
+    def done(self, journey, value: object) -> None:
+        journey.show_receipt_status("printed")
+
+    def failed(self, journey, error: KioskError) -> bool:
+        journey.show_receipt_status("failed_paper_out" if error.code == "device_paper_out" else "failed")
+        return True
+
 
 # --- effects --------------------------------------------------------------------------
 

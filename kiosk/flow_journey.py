@@ -99,13 +99,16 @@ class ServiceJourney:
         self._machine.message(kind, name, detail=detail, actions=actions, owner=self._service.name)
 
     def print_receipt(self, subject: object, layout: ReceiptBuilder) -> None:
-        machine = self._machine
-        if not machine.devices.receipt_printer:
-            machine.state = replace(machine.state, receipt_status="failed")
+        if not self._machine.devices.receipt_printer:
+            self.show_receipt_status("failed")
             return
-        state = machine.state
+        state = self._machine.state
         self.run(PrintReceipt(state.citizen, subject, state.language, layout), "", show_busy=False)
-        machine.state = replace(machine.state, receipt_status="printing")
+        self.show_receipt_status("printing")
+
+    def show_receipt_status(self, status: str) -> None:
+        """The receipt printer's outcome, as `FlowState.receipt_status` ("printing", "printed", "failed"...)."""
+        self._machine.state = replace(self._machine.state, receipt_status=status)
 
     def record(self, kind: str, **fields: str | int | bool) -> None:
         self._effects.append(Record(kind, tuple(fields.items())))

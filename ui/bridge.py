@@ -17,6 +17,8 @@ from kiosk.flow_state import Intent
 _TOUCH_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
 
 
+_SHARED_INTENTS = {intent.value: intent for intent in Intent}
+
 class FlowBridge(QObject):
     _posted = Signal(object)
 
@@ -52,8 +54,7 @@ class FlowBridge(QObject):
         self._touch_pending = False
         # A press every journey knows becomes its Intent; a service's own press stays its name,
         # which equals the service's StrEnum member (kiosk/service_api.py).
-        known = intent in Intent._value2member_map_
-        self._deliver(flow.Pressed(Intent(intent) if known else intent, value))
+        self._deliver(flow.Pressed(_SHARED_INTENTS.get(intent, intent), value))
 
     # Touches that hit no button still count as activity and stop speech.
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
